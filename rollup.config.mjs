@@ -1,0 +1,44 @@
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist' });
+const min = () => terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } });
+// Every bundle is self-contained: only node: builtins stay imports (the server entry).
+const external = (id) => id.startsWith('node:');
+
+/** ESM + CJS (+ optional minified IIFE) + bundled .d.ts/.d.cts for one entry. */
+function entry(input, name, iife) {
+  const configs = [
+    {
+      input,
+      external,
+      plugins: [ts()],
+      output: [
+        { file: `dist/${name}.mjs`, format: 'es' },
+        { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
+      ],
+    },
+    {
+      input,
+      external,
+      plugins: [dts({ tsconfig: './tsconfig.json' })],
+      output: [
+        { file: `dist/${name}.d.ts`, format: 'es' },
+        { file: `dist/${name}.d.cts`, format: 'es' },
+      ],
+    },
+  ];
+  if (iife) {
+    configs.push({
+      input: iife.input,
+      plugins: [ts()],
+      output: { file: `dist/${name}.iife.js`, format: 'iife', name: iife.global, plugins: [min()] },
+    });
+  }
+  return configs;
+}
+
+export default [
+  ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare' }),
+];

@@ -1,0 +1,5 @@
+export { setupShare } from './setupShare';
+export { configure } from './configure';
+export { WechatShareError } from './errors';
+export type { ErrorCode } from './errors';
+export type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult } from './types';

@@ -1,0 +1,126 @@
+import { WechatShareError } from '../errors';
+import type { ShareData, SignatureData, Wx, WxResult } from '../types';
+import { hintFor } from './hintFor';
+
+// The two share APIs of JSSDK 1.4.0+ (WeChat 6.7.2+). Their success means "data set".
+const NEW_APIS = ['updateAppMessageShareData', 'updateTimelineShareData'];
+// Still needed on some Android builds, where users report the new APIs alone have no effect.
+const LEGACY_APIS = ['onMenuShareTimeline', 'onMenuShareAppMessage', 'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone'];
+
+/** The seven share APIs, always in `jsApiList`. */
+export const SHARE_APIS = NEW_APIS.concat(LEGACY_APIS);
+
+// jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
+// config failed before any callback was set. So one listener is registered per wx, calls made
+// during registration are ignored, and it forwards to whichever attempt is under way.
+let onConfigError: ((res: WxResult) => void) | undefined;
+const hooked = new WeakSet<Wx>();
+
+function hookErrors(wx: Wx): void {
+  if (hooked.has(wx)) return;
+  hooked.add(wx);
+  let registering = true;
+  wx.error((res) => {
+    if (!registering && onConfigError) onConfigError(res);
+  });
+  registering = false;
+}
+
+const errMsgOf = (res: unknown) => String((res as WxResult | undefined)?.errMsg ?? res);
+
+function callApi(wx: Wx, name: string, args: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
+    (wx[name] as (args: object) => void)({ ...args, success: () => resolve(), fail: reject, cancel: reject });
+  });
+}
+
+/** What one `wx.config` (or, without `signature`, a reuse of the last one) needs. */
+export interface ApplyRequest {
+  wx: Wx;
+  share: Required<ShareData>;
+  /** URL the signature is for; named in errors. */
+  url: string;
+  /** A new signature to `wx.config` with; omitted to reuse the config in force. */
+  signature?: SignatureData;
+  jsApiList: string[];
+  openTagList: string[];
+  debug: boolean;
+  /** ms to wait for WeChat's verdict. */
+  timeout: number;
+}
+
+/**
+ * Calls `wx.config` (when a signature is given) and applies the share data to all seven APIs.
+ * Resolves once both new APIs report success.
+ *
+ * jweixin-1.4.0 runs `wx.ready` callbacks immediately after any config but the first, before
+ * WeChat has verified it, and calls made meanwhile fail with "the permission value is offline
+ * verifying" (official Appendix 5). So the outcome is taken from `wx.error` and from the share calls
+ * themselves, which are retried while verification is pending.
+ * Rejects with `CONFIG_FAILED` (wx.error, permission refused, no verdict within `timeout`) or
+ * `SHARE_API_FAILED`.
+ */
+export function applyShare(request: ApplyRequest): Promise<void> {
+  const { wx, share, url, signature, timeout } = request;
+  hookErrors(wx);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: WechatShareError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      onConfigError = undefined;
+      if (error) reject(error);
+      else resolve();
+    };
+    const configFailed = (errMsg: string | undefined, what: string) =>
+      settle(
+        new WechatShareError('CONFIG_FAILED', `WeChat ${what} for ${url}.`, {
+          errMsg,
+          hint: hintFor(errMsg || 'timed out'),
+        }),
+      );
+    const timer = setTimeout(() => configFailed(undefined, `timed out (${timeout} ms) verifying wx.config`), timeout);
+    onConfigError = (res) => configFailed(res.errMsg, `refused wx.config (${res.errMsg})`);
+
+    const attempt = (delay: number): void => {
+      Promise.all([
+        // jweixin picks the fields each API takes: updateTimelineShareData has no desc.
+        callApi(wx, NEW_APIS[0], share),
+        callApi(wx, NEW_APIS[1], share),
+      ]).then(
+        () => settle(),
+        (res: unknown) => {
+          const errMsg = errMsgOf(res);
+          if (settled) return;
+          if (/offline verifying/.test(errMsg)) {
+                        setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
+          } else if (/permission denied/.test(errMsg)) {
+            configFailed(errMsg, `refused the share calls (${errMsg})`);
+          } else {
+            settle(
+              new WechatShareError('SHARE_API_FAILED', `Share API failed: ${errMsg}`, {
+                errMsg,
+                hint: 'Needs WeChat 6.7.2+ and jweixin 1.4.0+.',
+              }),
+            );
+          }
+        },
+      );
+    };
+
+    if (signature) {
+      // Copies: jweixin rewrites jsApiList in place (legacy names become menu:share:* events).
+      wx.config({ ...signature, debug: request.debug, jsApiList: request.jsApiList.slice(), openTagList: request.openTagList.slice() });
+    }
+    wx.ready(() => {
+      if (settled) return;
+      for (const name of LEGACY_APIS) {
+        const api = wx[name];
+        if (typeof api === 'function') api({ ...share });
+      }
+      attempt(50);
+    });
+  });
+}

@@ -1,0 +1,16 @@
+// WeChat appends these when a shared link is opened (from=singlemessage|groupmessage|timeline,
+// isappinstalled=0), before any '#'. See shared/wechat-facts.md, "Second share".
+const SHARE_PARAM = /^(isappinstalled(=|$)|from=(singlemessage|groupmessage|timeline)$)/;
+
+/**
+ * `href` without WeChat's second-share parameters. Works on the raw query string, so the page's
+ * own parameters keep their exact encoding and order (re-serialising through URLSearchParams
+ * would change the URL that gets signed). The hash is kept; an `href` without share parameters
+ * comes back unchanged.
+ */
+export function stripShareParams(href: string): string {
+  const [, base, query, hash] = /^([^?#]*)(?:\?([^#]*))?(.*)$/.exec(href)!;
+  if (query === undefined) return href;
+  const kept = query.split('&').filter((pair) => !SHARE_PARAM.test(pair));
+  return base + (kept.length ? '?' + kept.join('&') : '') + hash;
+}

@@ -1,0 +1,152 @@
+/**
+ * The share card: what a chat or Moments card shows for this page.
+ *
+ * Every field is optional; {@link setupShare} fills the gaps from the page.
+ */
+export interface ShareData {
+  /**
+   * Card title.
+   * @default `document.title`
+   */
+  title?: string;
+  /**
+   * Card description, shown on chat cards only (Moments cards have no description).
+   * @default the `content` of `<meta name="description">`, else `''`
+   */
+  desc?: string;
+  /**
+   * Where the card leads. Resolved against the page into an absolute URL. It must be on the
+   * JS safe domain of the Official Account (公众号设置 › 功能设置 › JS接口安全域名), or WeChat
+   * shows the default card.
+   * @default the current page URL without WeChat's share parameters (`from`, `isappinstalled`), hash kept
+   */
+  link?: string;
+  /**
+   * Thumbnail. Resolved against the page into an absolute URL; use https (users report that
+   * http thumbnails are not shown).
+   * @default the `content` of `<meta property="og:image">`, else `''`
+   */
+  imgUrl?: string;
+}
+
+/**
+ * What the signing endpoint answers: the four values `wx.config` needs.
+ * See the official JS-SDK docs, "通过config接口注入权限验证配置".
+ */
+export interface SignatureData {
+  /** The Official Account's appId; the jsapi_ticket that signed must belong to it. */
+  appId: string;
+  /** Unix time in whole seconds, the same value that was signed. */
+  timestamp: number;
+  /** The random string that was signed (note the capital `S` in `wx.config`). */
+  nonceStr: string;
+  /** `sha1("jsapi_ticket=…&noncestr=…&timestamp=…&url=…")`, 40 hex characters. */
+  signature: string;
+}
+
+/** Options of {@link setupShare} and {@link configure}. All are optional. */
+export interface ShareOptions {
+  /**
+   * Signing endpoint URL, absolute or relative to the page. The SDK sends
+   * `GET {endpoint}?url={encodeURIComponent(signUrl)}` (with `&` when the endpoint already has a
+   * query) and expects JSON `{ appId, timestamp, nonceStr, signature }`. Also accepted: `appid`,
+   * `noncestr`, a numeric-string `timestamp`, and an envelope `{ code, data: { … } }`.
+   * With the script tag, `data-endpoint` on the tag sets it.
+   * @default none: one of `endpoint` or `sign` is required
+   * @example '/api/wechat/signature'
+   */
+  endpoint?: string;
+  /**
+   * HTTP method for `endpoint`. `'POST'` sends the same `url=…` as
+   * `application/x-www-form-urlencoded`.
+   * @default 'GET'
+   */
+  method?: 'GET' | 'POST';
+  /**
+   * Replaces the signing request entirely (custom auth headers, axios, a GraphQL call…).
+   * Called with the URL to sign, unencoded; resolves with any of the shapes `endpoint` may answer.
+   * @example sign: (url) => api.post('/wx/sign', { url }).then((r) => r.data)
+   */
+  sign?: (url: string) => Promise<unknown>;
+  /**
+   * appId to use when the signing response carries none.
+   * @default the response's `appId`
+   */
+  appId?: string;
+  /**
+   * Where jweixin is loaded from. With the default, a failure or timeout falls back once to
+   * `https://res2.wx.qq.com/open/js/jweixin-1.4.0.js`, the official backup host. A custom URL has
+   * no fallback. A `window.wx` or jweixin `<script>` already on the page is reused instead.
+   * @default 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js'
+   */
+  sdkUrl?: string;
+  /**
+   * Time limit in milliseconds for each jweixin load attempt, for the signing request, and for
+   * WeChat to answer `wx.config`.
+   * @default 10000
+   */
+  timeout?: number;
+  /**
+   * Passed to `wx.config`: jweixin then calls `alert()` with every result, which is how WeChat
+   * reports config errors on a phone. This SDK itself never alerts or logs. Never leave it on in
+   * production.
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * Extra JS APIs to request in `wx.config`, merged without duplicates after the seven share APIs
+   * (which are always listed).
+   * @default []
+   */
+  jsApiList?: string[];
+  /**
+   * Open tags for `wx.config` (`wx-open-launch-weapp`…), merged without duplicates.
+   * Open tags need jweixin 1.6.0: set `sdkUrl` too.
+   * @default []
+   */
+  openTagList?: string[];
+  /**
+   * When the page URL carries WeChat's second-share parameters (`from=singlemessage|groupmessage|timeline`,
+   * `isappinstalled`), replace the location with the URL without them (no history entry) before
+   * signing. With `false`, the URL is signed as it is.
+   * @default true
+   */
+  stripShareParams?: boolean;
+}
+
+/**
+ * How {@link setupShare} resolved.
+ * - `ready`: `wx.config` was verified and both new share APIs reported success.
+ *   `signedUrl` is the URL WeChat accepted; `jsApiList` what was requested.
+ * - `unsupported`: nothing was loaded or requested. `not-wechat`: the user agent has no
+ *   `MicroMessenger`; `no-window`: not in a browser (SSR).
+ * - `redirecting`: the URL carried second-share parameters; `location.replace(to)` is under way
+ *   and the new page should call `setupShare` again.
+ */
+export type ShareResult =
+  | { status: 'ready'; signedUrl: string; jsApiList: string[] }
+  | { status: 'unsupported'; reason: 'not-wechat' | 'no-window' }
+  | { status: 'redirecting'; to: string };
+
+/** The result object jweixin hands to `success`, `fail` and `wx.error` callbacks. */
+export interface WxResult {
+  errMsg: string;
+  [key: string]: unknown;
+}
+
+/** The subset of jweixin-1.4.0's `wx` object that this SDK uses. */
+export interface Wx {
+  config(options: Record<string, unknown>): void;
+  ready(callback: () => void): void;
+  error(callback: (res: WxResult) => void): void;
+  [api: string]: unknown;
+}
+
+declare global {
+  interface Window {
+    /** jweixin's global, set when jweixin-1.x loads outside an AMD/CMD loader. */
+    wx?: Wx;
+    /** jweixin's other name for the same object. */
+    jWeixin?: Wx;
+  }
+}
