@@ -26,12 +26,14 @@ function signatureFor(url: string, options: ShareOptions & { timeout: number }):
   return signature;
 }
 
+const unique = (list: string[]) => list.filter((item, i) => list.indexOf(item) === i);
+
 function resolveShareData(share: ShareData): Required<ShareData> {
   const meta = (selector: string) => document.querySelector<HTMLMetaElement>(selector)?.content;
   const absolute = (url: string | undefined) => (url ? new URL(url, location.href).href : '');
   return {
-    title: String(share.title ?? document.title),
-    desc: String(share.desc ?? meta('meta[name="description"]') ?? ''),
+    title: share.title ?? document.title,
+    desc: share.desc ?? meta('meta[name="description"]') ?? '',
     link: absolute(share.link) || stripShareParams(location.href),
     imgUrl: absolute(share.imgUrl ?? meta('meta[property="og:image"]')),
   };
@@ -53,8 +55,8 @@ async function run(share: ShareData, options: ShareOptions): Promise<ShareResult
     return { status: 'redirecting', to: clean };
   }
   const data = resolveShareData(share);
-  const jsApiList = Array.from(new Set(SHARE_APIS.concat(o.jsApiList || [])));
-  const openTagList = Array.from(new Set(o.openTagList || []));
+  const jsApiList = unique(SHARE_APIS.concat(o.jsApiList || []));
+  const openTagList = unique(o.openTagList || []);
   const signOptions = { ...o, timeout };
   const [url, otherUrl] = signingUrls(flip);
   const wxLoad = loadJweixin(o.sdkUrl ? [o.sdkUrl] : DEFAULT_SDK_URLS, timeout);

@@ -74,15 +74,15 @@ export function applyShare(request: ApplyRequest): Promise<void> {
       if (error) reject(error);
       else resolve();
     };
-    const configFailed = (errMsg: string | undefined, what: string) =>
+    const configFailed = (errMsg?: string) =>
       settle(
-        new WechatShareError('CONFIG_FAILED', `WeChat ${what} for ${url}.`, {
+        new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || `timed out (${timeout} ms)`}`, {
           errMsg,
           hint: hintFor(errMsg || 'timed out'),
         }),
       );
-    const timer = setTimeout(() => configFailed(undefined, `timed out (${timeout} ms) verifying wx.config`), timeout);
-    onConfigError = (res) => configFailed(res.errMsg, `refused wx.config (${res.errMsg})`);
+    const timer = setTimeout(configFailed, timeout);
+    onConfigError = (res) => configFailed(res.errMsg);
 
     const attempt = (delay: number): void => {
       Promise.all([
@@ -97,7 +97,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
           if (/offline verifying/.test(errMsg)) {
                         setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
           } else if (/permission denied/.test(errMsg)) {
-            configFailed(errMsg, `refused the share calls (${errMsg})`);
+            configFailed(errMsg);
           } else {
             settle(
               new WechatShareError('SHARE_API_FAILED', `Share API failed: ${errMsg}`, {
