@@ -41,4 +41,5 @@ function entry(input, name, iife) {
 
 export default [
   ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare' }),
+  ...entry('src/server/index.ts', 'server'),
 ];

@@ -1,0 +1,105 @@
+import type { Signer } from './createSigner';
+import { WechatApiError } from './WechatApiError';
+
+/** Options of {@link createSignatureHandler}. */
+export interface HandlerOptions {
+  /**
+   * Hostnames whose pages may be signed, such as `['h5.example.com', '*.example.com']`
+   * (`*.` allows subdomains). Anything else gets 403: the endpoint will not sign for other sites.
+   * @default undefined: any host
+   */
+  allowedHosts?: string[];
+  /**
+   * Origins allowed to call the endpoint from another origin (CORS), such as
+   * `['https://h5.example.com']`, or `['*']`. Same-origin pages need nothing.
+   * @default undefined: no CORS headers
+   */
+  allowedOrigins?: string[];
+  /** Longest URL accepted, in characters. @default 4096 */
+  maxUrlLength?: number;
+}
+
+/** Error codes of the handler's `{ error: { code, message } }` answers. */
+export type HandlerErrorCode = 'MISSING_URL' | 'INVALID_URL' | 'URL_TOO_LONG' | 'HOST_NOT_ALLOWED' | 'METHOD_NOT_ALLOWED' | 'WECHAT_API_ERROR' | 'INTERNAL_ERROR';
+
+const hostAllowed = (host: string, patterns: string[]) =>
+  patterns.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? host.endsWith(p.slice(1)) : host === p;
+  });
+
+async function urlFrom(request: Request): Promise<string | null> {
+  if (request.method === 'GET') return new URL(request.url).searchParams.get('url');
+  const type = request.headers.get('content-type') ?? '';
+  const body = await request.text();
+  if (type.includes('application/json')) {
+    try {
+      const json = JSON.parse(body) as { url?: unknown };
+      return typeof json?.url === 'string' ? json.url : null;
+    } catch {
+      return null;
+    }
+  }
+  return new URLSearchParams(body).get('url');
+}
+
+/**
+ * The signing endpoint as a web-standard handler, `(Request) => Promise<Response>`: use it as it
+ * is in Next.js route handlers, Hono, Bun, Deno or workers, and through {@link toNodeHandler}
+ * in node:http, Express, Connect or Koa.
+ *
+ * - `GET ?url=<encoded page URL>`, or `POST` with form `url=` or JSON `{ "url": … }`.
+ * - 200 `{ appId, timestamp, nonceStr, signature }`.
+ * - Errors are `{ error: { code, message } }`: 400 `MISSING_URL`, `INVALID_URL` (not absolute
+ *   http/https) or `URL_TOO_LONG`; 403 `HOST_NOT_ALLOWED`; 405 `METHOD_NOT_ALLOWED`; 502
+ *   `WECHAT_API_ERROR` (with `errcode`); 500 `INTERNAL_ERROR`. None carries a secret.
+ * - Every answer has `Cache-Control: no-store`; `OPTIONS` answers CORS preflights.
+ */
+export function createSignatureHandler(signer: Signer, options: HandlerOptions = {}): (request: Request) => Promise<Response> {
+  const maxUrlLength = options.maxUrlLength ?? 4096;
+  return async (request) => {
+    const origin = request.headers.get('origin');
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'Content-Type': 'application/json; charset=utf-8' };
+    const origins = options.allowedOrigins;
+    if (origin && origins && (origins.includes('*') || origins.includes(origin))) {
+      headers['Access-Control-Allow-Origin'] = origins.includes('*') ? '*' : origin;
+      headers.Vary = 'Origin';
+    }
+    const reply = (status: number, body: object, extra: Record<string, string> = {}) =>
+      new Response(JSON.stringify(body), { status, headers: { ...headers, ...extra } });
+    const fail = (status: number, code: HandlerErrorCode, message: string, more: object = {}) =>
+      reply(status, { error: { code, message, ...more } });
+
+    if (request.method === 'OPTIONS') {
+      return new Response(null, {
+        status: 204,
+        headers: { ...headers, 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' },
+      });
+    }
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      return reply(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `Use GET ?url= or POST url=, not ${request.method}.` } }, { Allow: 'GET, POST, OPTIONS' });
+    }
+    const url = await urlFrom(request);
+    if (!url) return fail(400, 'MISSING_URL', 'Send the page URL as url= (location.href.split("#")[0], encoded).');
+    if (url.length > maxUrlLength) return fail(400, 'URL_TOO_LONG', `The URL has ${url.length} characters; at most ${maxUrlLength} are accepted.`);
+    let host: string;
+    try {
+      if (!/^https?:\/\//i.test(url)) throw new Error();
+      host = new URL(url).hostname.toLowerCase();
+    } catch {
+      return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
+    }
+    if (options.allowedHosts && !hostAllowed(host, options.allowedHosts)) {
+      return fail(403, 'HOST_NOT_ALLOWED', `${host} is not in allowedHosts.`);
+    }
+    try {
+      const { appId, timestamp, nonceStr, signature } = await signer.sign(url);
+      return reply(200, { appId, timestamp, nonceStr, signature });
+    } catch (error) {
+      if (error instanceof WechatApiError) {
+        return fail(502, 'WECHAT_API_ERROR', error.message, { errcode: error.errcode });
+      }
+      return fail(500, 'INTERNAL_ERROR', 'Signing failed; see the server log.');
+    }
+  };
+}

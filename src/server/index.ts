@@ -1,0 +1,16 @@
+export { jsapiSignature } from './jsapiSignature';
+export type { JsapiSignatureParams } from './jsapiSignature';
+export { createSigner, createNonceStr } from './createSigner';
+export type { Signer, SignerOptions, SignResult } from './createSigner';
+export { createSignatureHandler } from './createSignatureHandler';
+export type { HandlerOptions, HandlerErrorCode } from './createSignatureHandler';
+export { toNodeHandler } from './toNodeHandler';
+export { memoryStore } from './memoryStore';
+export { redisStore } from './redisStore';
+export type { RedisClientLike } from './redisStore';
+export type { Store } from './Store';
+export { WechatApiError } from './WechatApiError';
+export { verifyConfig } from './verifyConfig';
+export type { VerifyRequest, VerifyResult, VerifierOptions } from './verifyConfig';
+export { createFakeWechatApi } from './createFakeWechatApi';
+export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+
+/**
+ * Adapts a web-standard handler (such as {@link createSignatureHandler}'s) to node:http's
+ * `(req, res)`, which Express, Connect and (with `ctx.req`, `ctx.res`, `ctx.respond = false`) Koa
+ * also use. A body that a framework already parsed (`req.body`) is used as it is.
+ *
+ * @example
+ * app.all('/api/wechat/signature', toNodeHandler(createSignatureHandler(signer)));
+ */
+export function toNodeHandler(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    void (async () => {
+      const r = req as NodeRequest;
+      const url = new URL(r.originalUrl ?? r.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      let body: string | undefined;
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+        if (r.body !== undefined) {
+          // Parsed by a framework: send it on as JSON, or as it is when it is a string.
+          body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+          if (typeof r.body !== 'string') headers.set('content-type', 'application/json');
+        } else {
+          const chunks: Buffer[] = [];
+          for await (const chunk of req) chunks.push(chunk as Buffer);
+          body = Buffer.concat(chunks).toString('utf8');
+        }
+      }
+      const response = await handler(new Request(url, { method: req.method, headers, body }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be read.' } }));
+    });
+  };
+}

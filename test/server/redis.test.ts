@@ -1,0 +1,91 @@
+// @vitest-environment node
+// redisStore against a real redis-server, and the cross-instance refresh lock.
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSigner, jsapiSignature, redisStore } from '../../src/server/index';
+import { server } from '../helpers/msw';
+import { startRedis } from '../helpers/redisServer';
+import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const clients: ReturnType<typeof createClient>[] = [];
+
+async function client() {
+  const c = createClient({ url: redis.url });
+  c.on('error', () => undefined);
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+}, 700_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit()));
+  await redis?.stop();
+});
+
+describe('redisStore', () => {
+  it('gets, sets with a ttl in ms, and deletes, under its prefix', async () => {
+    const c = await client();
+    const store = redisStore(c, { prefix: 't1:' });
+    await store.set('k', 'v', 60_000);
+    expect(await store.get('k')).toBe('v');
+    expect(await c.get('t1:k')).toBe('v');
+    const ttl = await c.pTTL('t1:k');
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await store.set('short', 'v', 30);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await store.get('short')).toBeUndefined();
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('locks with SET NX PX, and only the owner unlocks', async () => {
+    const [a, b] = [redisStore(await client(), { prefix: 't2:' }), redisStore(await client(), { prefix: 't2:' })];
+    const token = await a.lock('lock', 10_000);
+    expect(token).toEqual(expect.any(String));
+    expect(await b.lock('lock', 10_000)).toBeUndefined();
+    await b.unlock('lock', 'not-the-owner');
+    expect(await b.lock('lock', 10_000)).toBeUndefined();
+    await a.unlock('lock', token!);
+    expect(await b.lock('lock', 10_000)).toEqual(expect.any(String));
+  });
+
+  it('releases an abandoned lock after its ttl', async () => {
+    const store = redisStore(await client(), { prefix: 't3:' });
+    expect(await store.lock('lock', 50)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.lock('lock', 50)).toBeDefined();
+  });
+});
+
+describe('signers sharing one Redis', () => {
+  it('4 signers × 100 concurrent cold sign() calls make 1 token call and 1 ticket call in total', async () => {
+    const { api, handler } = fakeWechat({ latency: 50 });
+    server.use(handler);
+    // One client each, as four processes would have.
+    const signers = await Promise.all(
+      [0, 1, 2, 3].map(async () => createSigner({ appId: APP_ID, appSecret: APP_SECRET, store: redisStore(await client(), { prefix: 'burst:' }) })),
+    );
+    const results = await Promise.all(signers.flatMap((signer, s) => Array.from({ length: 100 }, (_, i) => signer.sign(`https://h5.example.com/${s}/${i}`))));
+    expect(results).toHaveLength(400);
+    expect(api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
+    for (const r of results.slice(0, 5).concat(results.slice(-5))) {
+      expect(r.signature).toBe(jsapiSignature({ jsapi_ticket: api.currentTicket()!, noncestr: r.nonceStr, timestamp: r.timestamp, url: r.url }));
+    }
+  });
+
+  it('a new instance uses the ticket already in Redis without calling WeChat', async () => {
+    const { api, handler } = fakeWechat();
+    server.use(handler);
+    const first = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store: redisStore(await client(), { prefix: 'warm:' }) });
+    await first.sign('https://h5.example.com/');
+    const second = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store: redisStore(await client(), { prefix: 'warm:' }) });
+    await second.sign('https://h5.example.com/');
+    expect(api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
+  });
+});
