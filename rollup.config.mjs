@@ -42,4 +42,10 @@ function entry(input, name, iife) {
 export default [
   ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare' }),
   ...entry('src/server/index.ts', 'server'),
+  ...entry('src/simulator/index.ts', 'wechat-simulator'),
+  {
+    input: 'src/simulator/iife.ts',
+    plugins: [ts()],
+    output: { file: 'dist/wechat-simulator.iife.js', format: 'iife', name: 'WechatSimulator', plugins: [min()] },
+  },
 ];

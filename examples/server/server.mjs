@@ -1,0 +1,176 @@
+// The example backend: the signing endpoint at /api/wechat/signature, the examples, and the
+// built bundles. `npm run demo` starts it with a simulated WeChat client in every example page.
+//
+// Environment: WECHAT_APP_ID, WECHAT_APP_SECRET (without them: a fake WeChat API in this
+// process), REDIS_URL (optional: token and ticket shared through Redis), ALLOWED_HOSTS and
+// ALLOWED_ORIGINS (comma-separated), JS_SAFE_DOMAINS (for the simulator's verifier), PORT
+// (default 8080), HOST (default 127.0.0.1).
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createFakeWechatApi,
+  createSignatureHandler,
+  createSigner,
+  memoryStore,
+  redisStore,
+  toNodeHandler,
+  verifyConfig,
+} from 'wechat-share/server';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
+const DEMO_APP = { appId: 'wx_demo_app_id', appSecret: 'demo_app_secret' };
+const list = (value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+
+/** Options of startServer, as read from the environment by optionsFromEnv. */
+export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) {
+  const demo = argv.includes('--demo');
+  return {
+    appId: env.WECHAT_APP_ID,
+    appSecret: env.WECHAT_APP_SECRET,
+    redisUrl: env.REDIS_URL,
+    allowedHosts: list(env.ALLOWED_HOSTS),
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    jsSafeDomains: list(env.JS_SAFE_DOMAINS),
+    port: Number(env.PORT ?? 8080),
+    host: env.HOST ?? '127.0.0.1',
+    // The simulated WeChat client and its verify endpoint: on in the demo, off unless asked for.
+    simulator: demo || env.WECHAT_SHARE_SIMULATOR === '1',
+    // The demo runs offline: jweixin from the npm copy instead of res.wx.qq.com.
+    localJweixin: demo,
+  };
+}
+
+/**
+ * Starts the server. Resolves with { url, close, signer, fakeApi } once it listens.
+ * Without appId and appSecret it signs through an in-process fake of the WeChat API.
+ */
+export async function startServer(options) {
+  const fake = options.appId && options.appSecret ? undefined : createFakeWechatApi({ ...DEMO_APP, latency: options.fakeLatency ?? 50 });
+  const appId = fake ? DEMO_APP.appId : options.appId;
+  let store = memoryStore();
+  let redis;
+  if (options.redisUrl) {
+    const { createClient } = await import('redis');
+    redis = await createClient({ url: options.redisUrl }).connect();
+    store = redisStore(redis);
+  }
+  const signer = createSigner({
+    appId,
+    appSecret: fake ? DEMO_APP.appSecret : options.appSecret,
+    store,
+    // The fake answers in this process; nothing leaves the machine.
+    ...(fake && { fetch: (url, init) => fake.handle(new Request(url, init)) }),
+  });
+
+  // What each signature was issued for, so the verifier can say "signed X, but WeChat checked Y".
+  const issued = new Map();
+  const recordingSigner = {
+    ...signer,
+    async sign(url) {
+      const result = await signer.sign(url);
+      issued.set(result.signature, result.url);
+      if (issued.size > 1000) issued.delete(issued.keys().next().value);
+      return result;
+    },
+  };
+  const signature = toNodeHandler(createSignatureHandler(recordingSigner, { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins }));
+  const verify = toNodeHandler(async (request) => {
+    if (request.method !== 'POST') return Response.json({ error: { code: 'METHOD_NOT_ALLOWED' } }, { status: 405 });
+    const body = await request.json().catch(() => ({}));
+    const result = verifyConfig(body, {
+      appId,
+      jsapi_ticket: await signer.getJsapiTicket(),
+      jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts,
+      signedUrlOf: (s) => issued.get(s),
+    });
+    return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
+  });
+
+  const require = createRequire(import.meta.url);
+  const jweixinPath = (() => {
+    try {
+      return require.resolve('weixin-js-sdk/index.original.js');
+    } catch {
+      return undefined;
+    }
+  })();
+
+  async function serveFile(res, file, inject) {
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      return res.end('Not found');
+    }
+    let body = await readFile(file);
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    if (inject && type.startsWith('text/html')) body = Buffer.from(String(body).replace(/<head>/i, `<head>\n${inject}`));
+    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
+    res.end(body);
+  }
+
+  const simulatorTags = [
+    options.simulator && '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>',
+    options.simulator && options.localJweixin && '<script src="/vendor/jweixin-1.4.0.js"></script>',
+  ].filter(Boolean).join('\n');
+
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (path === '/api/wechat/signature') return signature(req, res);
+    if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
+    if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
+    const inside = (base, rest) => {
+      const file = normalize(join(base, rest));
+      return file.startsWith(base + sep) || file === base ? file : undefined;
+    };
+    let file;
+    if (path === '/') file = join(root, 'examples', 'index.html');
+    else if (path.startsWith('/dist/')) file = inside(join(root, 'dist'), path.slice(6));
+    else if (path.startsWith('/assets/')) file = inside(join(root, 'examples', 'assets'), path.slice(8));
+    else if (path === '/h5' || path.startsWith('/h5/')) file = join(root, 'examples', 'h5', 'index.html');
+    else if (path === '/spa/app.js') file = join(root, 'examples', 'spa', 'app.js');
+    // History routing: every other /spa/ path is the app's page.
+    else if (path === '/spa' || path.startsWith('/spa/')) file = join(root, 'examples', 'spa', 'index.html');
+    if (!file) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      return res.end('Not found');
+    }
+    serveFile(res, file, simulatorTags).catch(() => res.end());
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://${options.host === '0.0.0.0' ? 'localhost' : options.host === '127.0.0.1' ? 'localhost' : options.host}:${port}/`,
+    port,
+    signer,
+    fakeApi: fake,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await redis?.quit();
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const options = optionsFromEnv();
+  const running = await startServer(options).catch((error) => {
+    console.error(`Could not start: ${error.message}`);
+    process.exit(1);
+  });
+  console.log(running.fakeApi
+    ? `No WECHAT_APP_ID/WECHAT_APP_SECRET: signing with an in-process fake WeChat API (appId ${DEMO_APP.appId}).`
+    : `Signing for appId ${options.appId} with the WeChat API${options.redisUrl ? ', token and ticket in Redis' : ''}.`);
+  if (options.simulator) console.log('Simulated WeChat client: on (verify endpoint /__wechat-share/verify).');
+  console.log(`\nOpen ${running.url}  (H5: ${running.url}h5/  SPA: ${running.url}spa/)\nSigning endpoint: ${running.url}api/wechat/signature?url=…\n`);
+  const stop = () => running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,18 @@
+// dist/wechat-simulator.iife.js: put it first in <head>, before jweixin. It turns the page into a
+// simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform) and draws
+// the preview panel. data-verify names the demo server's verify endpoint.
+import { installBridge, verifyWithEndpoint, type Platform, type SimulatedBridge } from './installBridge';
+import { mountPanel, PLATFORM_KEY } from './mountPanel';
+
+const tag = document.currentScript as HTMLScriptElement | null;
+const chosen = sessionStorage.getItem(PLATFORM_KEY) ?? tag?.dataset.platform ?? 'ios';
+const platform: Platform | 'browser' = chosen === 'android' || chosen === 'browser' ? chosen : 'ios';
+let bridge: SimulatedBridge | undefined;
+if (platform !== 'browser') {
+  // An older client can be played too: below 6.7.2 the new share APIs do not exist.
+  const version = sessionStorage.getItem(`${PLATFORM_KEY.split(':')[0]}:version`) ?? undefined;
+  bridge = installBridge({ platform, version, verify: verifyWithEndpoint(tag?.dataset.verify) });
+}
+mountPanel(bridge, platform);
+
+export { bridge };

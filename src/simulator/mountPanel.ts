@@ -1,0 +1,161 @@
+import { hintFor } from '../lib/hintFor';
+import type { BridgeState, Platform, SimulatedBridge } from './installBridge';
+
+/** sessionStorage key holding the platform the simulator plays: `ios`, `android` or `browser`. */
+export const PLATFORM_KEY = 'wechat-share-simulator:platform';
+
+const STYLE = `
+:host { all: initial; position: fixed; z-index: 2147483647; right: 12px; bottom: 12px; width: 340px; max-width: calc(100vw - 24px);
+  font: 13px/1.45 -apple-system, "PingFang SC", system-ui, sans-serif; color: #191919; }
+.panel { background: #ededed; border-radius: 12px; box-shadow: 0 6px 24px rgba(0,0,0,.25); overflow: hidden; }
+header { display: flex; align-items: center; gap: 8px; padding: 8px 10px; background: #2e2e2e; color: #fff; }
+header strong { flex: 1; font-size: 13px; }
+.seg { display: flex; border: 1px solid #07c160; border-radius: 6px; overflow: hidden; }
+.seg button { border: 0; background: transparent; color: #fff; padding: 2px 8px; font: inherit; cursor: pointer; }
+.seg button[aria-pressed="true"] { background: #07c160; }
+.toggle { border: 0; background: transparent; color: #fff; font-size: 16px; cursor: pointer; padding: 0 4px; }
+.body { padding: 10px; display: grid; gap: 10px; max-height: 70vh; overflow: auto; }
+.panel.collapsed .body { display: none; }
+.status { padding: 8px; border-radius: 8px; background: #fff; word-break: break-all; }
+.status.ok { border-left: 4px solid #07c160; } .status.failed { border-left: 4px solid #fa5151; } .status.pending { border-left: 4px solid #ffc300; }
+.status b { display: block; }
+.muted { color: #7f7f7f; font-size: 12px; }
+.card { background: #fff; border-radius: 8px; padding: 10px; }
+.card h3 { margin: 0 0 6px; font-size: 12px; color: #7f7f7f; font-weight: normal; }
+.chat { display: grid; grid-template-columns: 1fr 56px; gap: 4px 10px; }
+.chat .title { grid-column: 1 / 3; font-size: 15px; font-weight: 500; }
+.chat .desc { color: #7f7f7f; font-size: 13px; overflow: hidden; display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; }
+img { width: 56px; height: 56px; object-fit: cover; background: #ddd; border-radius: 2px; }
+.moments { display: flex; gap: 8px; align-items: center; background: #f7f7f7; padding: 6px; }
+.moments img { width: 40px; height: 40px; }
+.link { color: #576b95; font-size: 12px; word-break: break-all; }
+.actions { display: flex; flex-wrap: wrap; gap: 6px; }
+.actions button { flex: 1 1 auto; border: 0; border-radius: 6px; padding: 7px 8px; background: #07c160; color: #fff; font: inherit; cursor: pointer; }
+.actions button.secondary { background: #fff; color: #191919; }
+.warn { color: #b85c00; font-size: 12px; }
+`;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+/** `link` with WeChat's second-share parameters added before any hash, as WeChat adds them. */
+export function asSharedLink(link: string): string {
+  const [base, hash] = [link.split('#')[0], link.includes('#') ? link.slice(link.indexOf('#')) : ''];
+  return `${base}${base.includes('?') ? '&' : '?'}from=singlemessage&isappinstalled=0${hash}`;
+}
+
+/**
+ * Draws the simulator's preview panel in a Shadow DOM (page CSS cannot reach it, and it cannot
+ * reach the page): platform switch, config status with the checklist hint and the URLs checked vs
+ * signed, the chat and Moments cards, and buttons that act as the user. Returns the host element.
+ * With no `bridge` (platform `browser`), it only offers the switch.
+ */
+export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platform | 'browser'): HTMLElement {
+  const host = document.createElement('wechat-share-simulator');
+  const root = host.attachShadow({ mode: 'open' });
+  const panel = el('div', { className: 'panel' });
+  root.append(el('style', { textContent: STYLE }), panel);
+
+  const seg = el('div', { className: 'seg', role: 'group', ariaLabel: 'Platform' } as Partial<HTMLDivElement>);
+  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['browser', 'Browser']] as const) {
+    const button = el('button', { textContent: label, type: 'button' });
+    button.setAttribute('aria-pressed', String(value === platform));
+    button.dataset.platform = value;
+    button.addEventListener('click', () => {
+      sessionStorage.setItem(PLATFORM_KEY, value);
+      location.reload();
+    });
+    seg.append(button);
+  }
+  const toggle = el('button', { className: 'toggle', type: 'button', textContent: '–', title: 'Collapse' });
+  toggle.addEventListener('click', () => {
+    panel.classList.toggle('collapsed');
+    toggle.textContent = panel.classList.contains('collapsed') ? '+' : '–';
+  });
+  const body = el('div', { className: 'body' });
+  panel.append(el('header', {}, el('strong', { textContent: 'WeChat' }), seg, toggle), body);
+
+  // What the last button press answered; kept across renders.
+  let lastAction = '';
+  const render = (state?: BridgeState) => {
+    body.replaceChildren();
+    if (!state) {
+      body.append(el('div', { className: 'status' }, el('b', { textContent: 'Plain browser, not WeChat' }),
+        el('span', { className: 'muted', textContent: 'setupShare resolves { status: "unsupported" } and loads nothing.' })));
+      return;
+    }
+    const config = state.configs[state.configs.length - 1];
+    const status = el('div', { className: `status ${config?.state ?? 'pending'}` });
+    status.dataset.state = config?.state ?? 'none';
+    if (!config) status.append(el('b', { textContent: 'Waiting for wx.config…' }));
+    else if (config.state === 'pending') status.append(el('b', { textContent: 'Verifying wx.config…' }));
+    else if (config.state === 'ok') {
+      status.append(el('b', { textContent: '✓ Signature verified' }), el('span', { className: 'muted', textContent: `for ${config.url}` }));
+    } else {
+      const result = config.result;
+      status.append(el('b', { textContent: `✗ ${config.errMsg}` }));
+      if (result?.reason) status.append(el('div', { textContent: result.reason }));
+      const hint = hintFor(config.errMsg ?? '');
+      if (hint) status.append(el('div', { className: 'muted', textContent: `Check: ${hint}` }));
+      status.append(el('div', { className: 'muted', textContent: `WeChat checked: ${config.url}` }));
+      if (result?.signedUrl && result.signedUrl !== config.url) status.append(el('div', { className: 'muted', textContent: `Signed for: ${result.signedUrl}` }));
+    }
+    body.append(status);
+
+    const chat = state.appMessage;
+    const chatCard = el('div', { className: 'card' }, el('h3', { textContent: 'Chat card (updateAppMessageShareData)' }));
+    chatCard.dataset.card = 'chat';
+    if (chat) {
+      chatCard.append(el('div', { className: 'chat' },
+        el('div', { className: 'title', textContent: chat.title }),
+        el('div', { className: 'desc', textContent: chat.desc ?? '' }),
+        el('img', { src: chat.imgUrl, alt: '' })),
+      el('div', { className: 'link', textContent: chat.link }));
+      // Only worth saying on an https page: an http dev server serves its thumbnails over http anyway.
+      if (chat.imgUrl.startsWith('http:') && location.protocol === 'https:') chatCard.append(el('div', { className: 'warn', textContent: 'http thumbnail: users report WeChat does not show it; use https.' }));
+      if (config && new URL(chat.link, location.href).hostname !== new URL(config.url).hostname) {
+        chatCard.append(el('div', { className: 'warn', textContent: 'The link is on another host: it must be on the JS safe domain.' }));
+      }
+    } else chatCard.append(el('div', { className: 'muted', textContent: 'Not set: WeChat would share a default card.' }));
+    const moments = state.timeline;
+    const momentsCard = el('div', { className: 'card' }, el('h3', { textContent: 'Moments card (updateTimelineShareData)' }));
+    momentsCard.dataset.card = 'moments';
+    momentsCard.append(moments
+      ? el('div', { className: 'moments' }, el('img', { src: moments.imgUrl, alt: '' }), el('div', { textContent: moments.title }))
+      : el('div', { className: 'muted', textContent: 'Not set.' }));
+    body.append(chatCard, momentsCard);
+
+    const actions = el('div', { className: 'actions' });
+    const result = el('div', { className: 'muted' });
+    result.dataset.result = '';
+    const action = (label: string, run: () => void, secondary = false) => {
+      const button = el('button', { type: 'button', textContent: label, className: secondary ? 'secondary' : '' });
+      button.addEventListener('click', run);
+      actions.append(button);
+    };
+    action('Open as shared link', () => {
+      location.href = asSharedLink(chat?.link ?? location.href);
+    });
+    for (const [label, target] of [['Tap share to chat', 'appmessage'], ['Tap share to Moments', 'timeline']] as const) {
+      action(label, () => {
+        bridge!.tapShare(target).then((errMsg) => {
+          lastAction = `${label}: ${errMsg}`;
+          render(bridge!.state);
+        });
+      }, true);
+    }
+    const sent = state.sent[state.sent.length - 1];
+    result.textContent = [lastAction, sent && `Last sent: ${sent.api} "${sent.card.title}"`].filter(Boolean).join(' · ');
+    body.append(actions, result, el('div', { className: 'muted', textContent: `${state.platform === 'ios' ? 'iOS checks the entry URL' : 'Android checks the current URL'} · entry ${state.entryUrl}` }));
+  };
+
+  render(bridge?.state);
+  bridge?.subscribe(render);
+  const attach = () => document.documentElement.append(host);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', attach);
+  else attach();
+  return host;
+}

@@ -1,0 +1,87 @@
+// Real-browser harness: Debian's Chromium driven by playwright-core, pages served by the example
+// server as http://h5.example.com:PORT/ (host-resolver-rules), and jweixin-1.4.0.js served at its
+// real address from the npm copy, so the SDK's default sdkUrl is what loads. Any other address is
+// refused and recorded.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { ensureCommand } from '../helpers/systemPackage';
+
+export const HOST = 'h5.example.com';
+export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
+const require = createRequire(import.meta.url);
+export const JWEIXIN = readFileSync(require.resolve('weixin-js-sdk/index.original.js'), 'utf8');
+
+export async function launch(): Promise<Browser> {
+  const executablePath = ensureCommand('/usr/bin/chromium', 'chromium');
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
+    ],
+  });
+}
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** Every request the page made, as METHOD URL. */
+  requests: string[];
+  /** Requests to addresses other than the test host and jweixin's: refused. */
+  refused: string[];
+  /** Uncaught page errors and dialogs (alert, confirm): both must stay empty. */
+  problems: string[];
+}
+
+export interface SessionOptions {
+  /** The simulated client; `browser` plays a desktop browser. */
+  platform?: 'ios' | 'android' | 'browser';
+  /** WeChat version of the simulated client. */
+  version?: string;
+  /** ms before jweixin arrives; `fail` answers with an error from both hosts. */
+  jweixin?: number | 'fail';
+  viewport?: { width: number; height: number };
+}
+
+export async function openSession(browser: Browser, options: SessionOptions = {}): Promise<Session> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 } });
+  const requests: string[] = [];
+  const refused: string[] = [];
+  const problems: string[] = [];
+  await context.addInitScript(({ platform, version }) => {
+    if (platform) sessionStorage.setItem('wechat-share-simulator:platform', platform);
+    if (version) sessionStorage.setItem('wechat-share-simulator:version', version);
+  }, { platform: options.platform, version: options.version });
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === HOST) return route.fallback();
+    if (url.href === SDK_URL || url.href === SDK_URL.replace('res.', 'res2.')) {
+      if (options.jweixin === 'fail') return route.fulfill({ status: 404, body: 'not found' });
+      if (options.jweixin) await new Promise((resolve) => setTimeout(resolve, options.jweixin as number));
+      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
+    }
+    refused.push(url.href);
+    return route.abort();
+  });
+  context.on('request', (request: Request) => requests.push(`${request.method()} ${request.url()}`));
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { context, page, requests, refused, problems };
+}
+
+/** The text of the example page's status line once it left "starting…". */
+export async function statusOf(page: Page): Promise<string> {
+  await page.waitForFunction(() => {
+    const text = document.getElementById('status')?.textContent ?? '';
+    return text && text !== 'starting…';
+  }, undefined, { timeout: 15_000 });
+  return (await page.textContent('#status')) ?? '';
+}
+
+/** Requests whose URL contains `part`. */
+export const matching = (requests: string[], part: string) => requests.filter((r) => r.includes(part));

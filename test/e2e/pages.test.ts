@@ -1,0 +1,117 @@
+// The examples in real Chromium with the simulated WeChat client and the real jweixin-1.4.0.js.
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JS example, typed by use
+import { startServer } from '../../examples/server/server.mjs';
+import { HOST, SDK_URL, launch, matching, openSession, statusOf, type Session, type SessionOptions } from './browser';
+
+type Running = { port: number; close: () => Promise<void> };
+let browser: Browser;
+let server: Running;
+let base: string;
+const sessions: Session[] = [];
+const SHOTS = 'test-results/screenshots';
+
+beforeAll(async () => {
+  browser = await launch();
+  server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 20 });
+  base = `http://${HOST}:${server.port}`;
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+afterEach(async () => {
+  for (const session of sessions.splice(0)) {
+    // No page errors, no alert()/confirm(), nothing sent anywhere but the page's host and jweixin.
+    expect(session.problems).toEqual([]);
+    expect(session.refused).toEqual([]);
+    await session.context.close();
+  }
+});
+
+async function open(options: SessionOptions) {
+  const session = await openSession(browser, options);
+  sessions.push(session);
+  return session;
+}
+
+const panel = (s: Session) => ({
+  state: () => s.page.getAttribute('wechat-share-simulator >> .status', 'data-state'),
+  text: () => s.page.textContent('wechat-share-simulator >> .status'),
+  chatTitle: () => s.page.textContent('wechat-share-simulator >> [data-card="chat"] .title'),
+});
+
+describe.each(['ios', 'android'] as const)('on %s', (platform) => {
+  it('the script-tag page gets a verified card with one jweixin load and one signature', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await panel(s).state()).toBe('ok');
+    expect(await panel(s).chatTitle()).toBe('Spring sale');
+    expect(matching(s.requests, SDK_URL)).toHaveLength(1);
+    expect(matching(s.requests, '/api/wechat/signature')).toEqual([
+      `GET ${base}/api/wechat/signature?url=${encodeURIComponent(`${base}/h5/`)}`,
+    ]);
+    await s.page.screenshot({ path: `${SHOTS}/h5-${platform}-verified.png` });
+  });
+
+  it('the SPA, loading the SDK lazily after a pushState, re-shares on every route change and signs as the platform requires', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/spa/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(s.page.url()).toBe(`${base}/spa/home`);
+    expect(await panel(s).state()).toBe('ok');
+    for (const [link, title] of [['Product 42', 'Product 42'], ['About', 'About us'], ['Home', 'Shop']]) {
+      await s.page.click(`nav >> text=${link}`);
+      expect(await statusOf(s.page)).toBe('ready');
+      await expect.poll(() => panel(s).chatTitle()).toBe(title);
+      expect(await panel(s).state()).toBe('ok');
+    }
+    const signed = matching(s.requests, '/api/wechat/signature').map((r) => decodeURIComponent(r.split('url=')[1]));
+    // iOS signs the entry URL once; Android each distinct URL once (Home again reuses its signature).
+    expect(signed).toEqual(
+      platform === 'ios' ? [`${base}/spa/`] : [`${base}/spa/home`, `${base}/spa/products/42?color=green`, `${base}/spa/about`],
+    );
+    await s.page.screenshot({ path: `${SHOTS}/spa-${platform}-verified.png` });
+  });
+
+  it('a shared link comes back to the clean URL with no extra history entry, signed clean', async () => {
+    const s = await open({ platform });
+    // The history length of a tab that opened one page, for comparison.
+    const control = await s.context.newPage();
+    await control.goto(`${base}/h5/?utm=x#top`);
+    const oneEntry = await control.evaluate(() => history.length);
+    await control.close();
+    s.requests.length = 0;
+    await s.page.goto(`${base}/h5/?utm=x&from=singlemessage&isappinstalled=0#top`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(s.page.url()).toBe(`${base}/h5/?utm=x#top`);
+    expect(await s.page.evaluate(() => history.length)).toBe(oneEntry);
+    expect(matching(s.requests, '/api/wechat/signature').map((r) => decodeURIComponent(r.split('url=')[1]))).toEqual([`${base}/h5/?utm=x`]);
+  });
+
+  it('"Open as shared link" in the panel plays the second share round trip', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await s.page.click('wechat-share-simulator >> text=Open as shared link');
+    await s.page.waitForURL(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await panel(s).state()).toBe('ok');
+    const pages = matching(s.requests, `GET ${base}/h5/`);
+    expect(pages).toEqual([`GET ${base}/h5/`, `GET ${base}/h5/?from=singlemessage&isappinstalled=0`, `GET ${base}/h5/`]);
+  });
+
+  it('tapping share runs the legacy handlers with the same card', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await s.page.click('wechat-share-simulator >> text=Tap share to chat');
+    await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toContain('sendAppMessage:ok');
+    await s.page.click('wechat-share-simulator >> text=Tap share to Moments');
+    await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toContain('shareTimeline:ok');
+  });
+});
