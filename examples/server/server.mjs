@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createFakeWechatApi,
@@ -45,8 +45,9 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
 }
 
 /**
- * Starts the server. Resolves with { url, close, signer, fakeApi } once it listens.
+ * Starts the server. Resolves with { url, port, close, signer, fakeApi } once it listens.
  * Without appId and appSecret it signs through an in-process fake of the WeChat API.
+ * `fixturesDir` (benchmarks) serves that folder at /fixtures/.
  */
 export async function startServer(options) {
   const fake = options.appId && options.appSecret ? undefined : createFakeWechatApi({ ...DEMO_APP, latency: options.fakeLatency ?? 50 });
@@ -123,15 +124,18 @@ export async function startServer(options) {
     if (path === '/api/wechat/signature') return signature(req, res);
     if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
     if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
-    const inside = (base, rest) => {
-      const file = normalize(join(base, rest));
-      return file.startsWith(base + sep) || file === base ? file : undefined;
+    // A file under `dir`, or undefined when `rest` tries to leave it (../).
+    const inside = (dir, rest) => {
+      const base = resolve(dir);
+      const file = resolve(base, `.${sep}${rest}`);
+      return file.startsWith(base + sep) ? file : undefined;
     };
     let file;
     if (path === '/') file = join(root, 'examples', 'index.html');
     else if (path.startsWith('/dist/')) file = inside(join(root, 'dist'), path.slice(6));
     else if (path.startsWith('/assets/')) file = inside(join(root, 'examples', 'assets'), path.slice(8));
     else if (path === '/h5' || path.startsWith('/h5/')) file = join(root, 'examples', 'h5', 'index.html');
+    else if (options.fixturesDir && path.startsWith('/fixtures/')) file = inside(options.fixturesDir, path.slice(10));
     else if (path === '/spa/app.js') file = join(root, 'examples', 'spa', 'app.js');
     // History routing: every other /spa/ path is the app's page.
     else if (path === '/spa' || path.startsWith('/spa/')) file = join(root, 'examples', 'spa', 'index.html');

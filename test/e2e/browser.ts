@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { ensureCommand } from '../helpers/systemPackage';
+import { ensureCommand } from '../../scripts/system.mjs';
 
 export const HOST = 'h5.example.com';
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';

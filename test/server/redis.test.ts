@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigner, jsapiSignature, redisStore } from '../../src/server/index';
 import { server } from '../helpers/msw';
-import { startRedis } from '../helpers/redisServer';
+import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;

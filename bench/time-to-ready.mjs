@@ -1,0 +1,99 @@
+// npm run bench: time-to-ready in Chromium with jweixin and the signing endpoint each delayed
+// 400 ms, wechat-share (parallel start) against the serial approach of existing libraries, in one
+// run, interleaved; then the signing requests of a 10-route SPA session on iOS and on Android.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../examples/server/server.mjs';
+import { ensureCommand } from '../scripts/system.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const DELAY = 400;
+const HOST = 'h5.example.com';
+const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
+const jweixin = readFileSync(createRequire(import.meta.url).resolve('weixin-js-sdk/index.original.js'), 'utf8');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 0, fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)) });
+const base = `http://${HOST}:${server.port}`;
+const browser = await chromium.launch({
+  executablePath: ensureCommand('/usr/bin/chromium', 'chromium'),
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+});
+
+async function session(platform, { delay = 0 } = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript((p) => sessionStorage.setItem('wechat-share-simulator:platform', p), platform);
+  const signing = [];
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.href === SDK_URL) {
+      await sleep(delay);
+      return route.fulfill({ contentType: 'application/javascript', body: jweixin });
+    }
+    if (url.hostname !== HOST) return route.abort();
+    if (url.pathname === '/api/wechat/signature') {
+      signing.push(url.searchParams.get('url'));
+      await sleep(delay);
+      const response = await route.fetch({ url: url.href.replace(HOST, '127.0.0.1') });
+      return route.fulfill({ response });
+    }
+    return route.fallback();
+  });
+  const page = await context.newPage();
+  if (process.env.BENCH_DEBUG) page.on('console', (m) => console.error('console:', m.text()));
+  return { context, page, signing };
+}
+
+async function timeToReady(fixture) {
+  const { context, page } = await session('ios', { delay: DELAY });
+  await page.goto(`${base}/fixtures/${fixture}`);
+  const result = await (await page.waitForFunction(() => window.benchResult, undefined, { timeout: 20_000 })).jsonValue();
+  await context.close();
+  if (result.status !== 'ready') throw new Error(`${fixture}: ${result.status}`);
+  return result.ms;
+}
+
+try {
+  await server.signer.getJsapiTicket(); // warm: the bench measures the page, not the first ticket fetch
+  const times = { parallel: [], serial: [] };
+  await timeToReady('parallel.html'); // one unmeasured run each warms Chromium
+  await timeToReady('serial.html');
+  for (let i = 0; i < RUNS; i++) {
+    times.parallel.push(await timeToReady('parallel.html'));
+    times.serial.push(await timeToReady('serial.html'));
+  }
+  const parallel = median(times.parallel);
+  const serial = median(times.serial);
+  console.log(`time-to-ready, jweixin and signing each delayed ${DELAY} ms, median of ${RUNS} runs (Chromium):`);
+  console.log(`  wechat-share (parallel)   ${parallel.toFixed(0)} ms`);
+  console.log(`  serial (sign, then load)  ${serial.toFixed(0)} ms`);
+  console.log(`  ratio serial / parallel   ${(serial / parallel).toFixed(2)}×`);
+
+  console.log('\nsigning requests over a 10-route SPA session (landing + 10 pushState routes):');
+  for (const platform of ['ios', 'android']) {
+    const { context, page, signing } = await session(platform);
+    await page.goto(`${base}/spa/`);
+    const ready = () => page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    await ready();
+    for (let i = 1; i <= 10; i++) {
+      await page.evaluate((n) => {
+        document.getElementById('status').textContent = 'starting…';
+        history.pushState(null, '', `/spa/products/${n}`);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, i);
+      await ready();
+    }
+    console.log(`  ${platform.padEnd(8)} ${signing.length} signing request(s) for 11 pages`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,136 @@
+// Every error code as a user of the example page sees it, and a desktop browser outside WeChat.
+import { mkdirSync } from 'node:fs';
+import type { Browser, Route } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JS example, typed by use
+import { startServer } from '../../examples/server/server.mjs';
+import { HOST, SDK_URL, launch, matching, openSession, statusOf, type Session, type SessionOptions } from './browser';
+
+type Running = { port: number; close: () => Promise<void> };
+let browser: Browser;
+const servers: Record<'wechat' | 'otherDomain' | 'plain', Running> = {} as never;
+const sessions: Session[] = [];
+const SHOTS = 'test-results/screenshots';
+const base = (name: keyof typeof servers) => `http://${HOST}:${servers[name].port}`;
+
+beforeAll(async () => {
+  browser = await launch();
+  const common = { port: 0, host: '127.0.0.1', localJweixin: false, fakeLatency: 20 };
+  servers.wechat = await startServer({ ...common, simulator: true });
+  // A JS safe domain that is not the page's: WeChat answers "invalid url domain".
+  servers.otherDomain = await startServer({ ...common, simulator: true, jsSafeDomains: ['other.example.org'] });
+  servers.plain = await startServer({ ...common, simulator: false });
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(Object.values(servers).map((s) => s?.close()));
+});
+afterEach(async () => {
+  for (const session of sessions.splice(0)) {
+    expect(session.problems).toEqual([]);
+    expect(session.refused).toEqual([]);
+    await session.context.close();
+  }
+});
+
+async function open(options: SessionOptions) {
+  const session = await openSession(browser, options);
+  sessions.push(session);
+  return session;
+}
+
+const signingRoute = (s: Session, handle: (route: Route) => Promise<void>) => s.page.route('**/api/wechat/signature?**', handle);
+const panelText = (s: Session) => s.page.textContent('wechat-share-simulator >> .status');
+
+describe.each(['ios', 'android'] as const)('on %s', (platform) => {
+  it('SDK_LOAD_FAILED when both jweixin hosts fail', async () => {
+    const s = await open({ platform, jweixin: 'fail' });
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toMatch(/^SDK_LOAD_FAILED: Could not load jweixin/);
+    expect(matching(s.requests, 'jweixin-1.4.0.js')).toEqual([`GET ${SDK_URL}`, `GET ${SDK_URL.replace('res.', 'res2.')}`]);
+  });
+
+  it('SIGN_REQUEST_FAILED when the endpoint answers 500', async () => {
+    const s = await open({ platform });
+    await signingRoute(s, (route) => route.fulfill({ status: 500, body: 'boom' }));
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toMatch(/^SIGN_REQUEST_FAILED: .*HTTP 500 boom/);
+  });
+
+  it('SIGN_RESPONSE_INVALID when the endpoint answers without a signature', async () => {
+    const s = await open({ platform });
+    await signingRoute(s, (route) => route.fulfill({ json: { appId: 'wx1', timestamp: 1 } }));
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toMatch(/^SIGN_RESPONSE_INVALID: Signing response lacks nonceStr, signature/);
+  });
+
+  it('CONFIG_FAILED with invalid signature after one retry, shown in the panel with the URLs', async () => {
+    const s = await open({ platform });
+    await signingRoute(s, async (route) => {
+      // The real signature, fetched from the server (by its address: Node has no host-resolver-rules), then spoilt.
+      const body = await (await route.fetch({ url: route.request().url().replace(HOST, '127.0.0.1') })).json();
+      await route.fulfill({ json: { ...body, signature: body.signature.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a')) } });
+    });
+    await s.page.goto(`${base('wechat')}/h5/?id=7`);
+    expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: wx\.config failed for .*: config:invalid signature/);
+    expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(2);
+    expect(await panelText(s)).toContain('✗ config:invalid signature');
+    expect(await panelText(s)).toContain(`WeChat checked: ${base('wechat')}/h5/?id=7`);
+    await s.page.screenshot({ path: `${SHOTS}/h5-${platform}-invalid-signature.png` });
+  });
+
+  it('CONFIG_FAILED with invalid url domain when the page is not on the JS safe domain', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base('otherDomain')}/h5/`);
+    expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: .*invalid url domain/);
+    expect(await panelText(s)).toContain('JS safe domain');
+    expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(1);
+  });
+
+  it('SHARE_API_FAILED on a WeChat older than 6.7.2', async () => {
+    const s = await open({ platform, version: '6.6.7' });
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toMatch(/^SHARE_API_FAILED: Share API failed: updateAppMessageShareData:function not exist/);
+  });
+
+  it('INVALID_OPTIONS for a link that is not a URL', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    const code = await s.page.evaluate(() =>
+      (window as unknown as { WechatShare: typeof import('../../src/index') }).WechatShare.setupShare({ link: 'http://[bad' }).catch((e) => e.code),
+    );
+    expect(code).toBe('INVALID_OPTIONS');
+  });
+});
+
+describe('outside WeChat', () => {
+  it.each(['/h5/', '/spa/'])('%s resolves unsupported and requests neither jweixin nor a signature', async (path) => {
+    const s = await open({ viewport: { width: 1280, height: 800 } });
+    await s.page.goto(`${base('plain')}${path}`);
+    expect(await statusOf(s.page)).toBe('unsupported');
+    expect(matching(s.requests, 'jweixin')).toEqual([]);
+    expect(matching(s.requests, '/api/')).toEqual([]);
+    expect(s.refused).toEqual([]);
+  });
+
+  it('the simulator set to Browser says so and loads nothing', async () => {
+    const s = await open({ platform: 'browser' });
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toBe('unsupported');
+    expect(await panelText(s)).toContain('not WeChat');
+    expect(matching(s.requests, 'jweixin')).toEqual([]);
+  });
+
+  it('the panel switch changes the platform and stays readable on desktop', async () => {
+    const s = await open({ viewport: { width: 1280, height: 800 } });
+    await s.page.goto(`${base('wechat')}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await s.page.click('wechat-share-simulator >> button[data-platform="android"]');
+    await s.page.waitForLoadState('load');
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await s.page.getAttribute('wechat-share-simulator >> button[data-platform="android"]', 'aria-pressed')).toBe('true');
+    await s.page.screenshot({ path: `${SHOTS}/desktop-android-verified.png` });
+  });
+});
