@@ -19,9 +19,9 @@ async function rejection(sdk: { WechatShareError: typeof WechatShareError }, pro
   return error as WechatShareError;
 }
 
-let alertSpy: ReturnType<typeof vi.fn>;
+let alertSpy: ReturnType<typeof vi.fn<(message?: unknown) => void>>;
 beforeEach(() => {
-  alertSpy = vi.fn();
+  alertSpy = vi.fn<(message?: unknown) => void>();
   window.alert = alertSpy;
   vi.spyOn(console, 'log');
   vi.spyOn(console, 'info');

@@ -2,9 +2,10 @@
 // server as http://h5.example.com:PORT/ (host-resolver-rules), and jweixin-1.4.0.js served at its
 // real address from the npm copy, so the SDK's default sdkUrl is what loads. Any other address is
 // refused and recorded.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { ensureCommand } from '../../scripts/system.mjs';
 
 export const HOST = 'h5.example.com';
@@ -85,3 +86,34 @@ export async function statusOf(page: Page): Promise<string> {
 
 /** Requests whose URL contains `part`. */
 export const matching = (requests: string[], part: string) => requests.filter((r) => r.includes(part));
+
+/** Where the end-to-end run writes its screenshots. */
+export const SHOTS = 'test-results/screenshots';
+
+/**
+ * One Chromium for a test file, and `open(options)` for a new session in it. After each test
+ * every session must have had no page error, no dialog and no refused request; then it closes.
+ */
+export function useChromium(): (options: SessionOptions) => Promise<Session> {
+  let browser: Browser | undefined;
+  const sessions: Session[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const session of sessions.splice(0)) {
+      expect(session.problems).toEqual([]);
+      expect(session.refused).toEqual([]);
+      await session.context.close();
+    }
+  });
+  return async (options) => {
+    const session = await openSession(browser!, options);
+    sessions.push(session);
+    return session;
+  };
+}

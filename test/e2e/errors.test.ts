@@ -1,44 +1,25 @@
 // Every error code as a user of the example page sees it, and a desktop browser outside WeChat.
-import { mkdirSync } from 'node:fs';
-import type { Browser, Route } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
-import { HOST, SDK_URL, launch, matching, openSession, statusOf, type Session, type SessionOptions } from './browser';
+import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
-let browser: Browser;
 const servers: Record<'wechat' | 'otherDomain' | 'plain', Running> = {} as never;
-const sessions: Session[] = [];
-const SHOTS = 'test-results/screenshots';
 const base = (name: keyof typeof servers) => `http://${HOST}:${servers[name].port}`;
+const open = useChromium();
 
 beforeAll(async () => {
-  browser = await launch();
   const common = { port: 0, host: '127.0.0.1', localJweixin: false, fakeLatency: 20 };
   servers.wechat = await startServer({ ...common, simulator: true });
   // A JS safe domain that is not the page's: WeChat answers "invalid url domain".
   servers.otherDomain = await startServer({ ...common, simulator: true, jsSafeDomains: ['other.example.org'] });
   servers.plain = await startServer({ ...common, simulator: false });
-  mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
   await Promise.all(Object.values(servers).map((s) => s?.close()));
 });
-afterEach(async () => {
-  for (const session of sessions.splice(0)) {
-    expect(session.problems).toEqual([]);
-    expect(session.refused).toEqual([]);
-    await session.context.close();
-  }
-});
-
-async function open(options: SessionOptions) {
-  const session = await openSession(browser, options);
-  sessions.push(session);
-  return session;
-}
 
 const signingRoute = (s: Session, handle: (route: Route) => Promise<void>) => s.page.route('**/api/wechat/signature?**', handle);
 const panelText = (s: Session) => s.page.textContent('wechat-share-simulator >> .status');

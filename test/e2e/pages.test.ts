@@ -1,42 +1,21 @@
 // The examples in real Chromium with the simulated WeChat client and the real jweixin-1.4.0.js.
-import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
-import { HOST, SDK_URL, launch, matching, openSession, statusOf, type Session, type SessionOptions } from './browser';
+import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
-let browser: Browser;
 let server: Running;
 let base: string;
-const sessions: Session[] = [];
-const SHOTS = 'test-results/screenshots';
+const open = useChromium();
 
 beforeAll(async () => {
-  browser = await launch();
   server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 20 });
   base = `http://${HOST}:${server.port}`;
-  mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
-  await browser?.close();
   await server?.close();
 });
-afterEach(async () => {
-  for (const session of sessions.splice(0)) {
-    // No page errors, no alert()/confirm(), nothing sent anywhere but the page's host and jweixin.
-    expect(session.problems).toEqual([]);
-    expect(session.refused).toEqual([]);
-    await session.context.close();
-  }
-});
-
-async function open(options: SessionOptions) {
-  const session = await openSession(browser, options);
-  sessions.push(session);
-  return session;
-}
 
 const panel = (s: Session) => ({
   state: () => s.page.getAttribute('wechat-share-simulator >> .status', 'data-state'),
