@@ -1,0 +1,31 @@
+// `npm run demo` as a person uses it: the server with --demo (simulator on, jweixin served from
+// the npm copy, fake WeChat API), both examples verified on iOS and Android, no request leaving.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JS example, typed by use
+import { optionsFromEnv, startServer } from '../../examples/server/server.mjs';
+import { HOST, matching, statusOf, useChromium } from './browser';
+
+let server: { port: number; close: () => Promise<void> };
+let base: string;
+const open = useChromium();
+
+beforeAll(async () => {
+  const options = optionsFromEnv({ PORT: '0' }, ['--demo']);
+  expect(options).toMatchObject({ simulator: true, localJweixin: true });
+  server = await startServer(options);
+  base = `http://${HOST}:${server.port}`;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe.each(['ios', 'android'] as const)('the demo on %s', (platform) => {
+  it.each(['/h5/', '/spa/'])('%s shows a verified card with jweixin from the npm copy', async (path) => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}${path}`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await s.page.getAttribute('wechat-share-simulator >> .status', 'data-state')).toBe('ok');
+    expect(matching(s.requests, '/vendor/jweixin-1.4.0.js')).toHaveLength(1);
+    expect(matching(s.requests, 'res.wx.qq.com')).toEqual([]);
+  });
+});
