@@ -95,7 +95,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
           const errMsg = errMsgOf(res);
           if (settled) return;
           if (/offline verifying/.test(errMsg)) {
-                        setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
+            setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
           } else if (/permission denied/.test(errMsg)) {
             configFailed(errMsg);
           } else {

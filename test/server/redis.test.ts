@@ -2,7 +2,7 @@
 // redisStore against a real redis-server, and the cross-instance refresh lock.
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSigner, jsapiSignature, redisStore } from '../../src/server/index';
+import { createSigner, jsapiSignature, memoryStore, redisStore } from '../../src/server/index';
 import { server } from '../helpers/msw';
 import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
@@ -27,39 +27,53 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('redisStore', () => {
-  it('gets, sets with a ttl in ms, and deletes, under its prefix', async () => {
-    const c = await client();
-    const store = redisStore(c, { prefix: 't1:' });
+// The Store contract, for both stores: the Redis one against a real redis-server.
+describe.each([
+  ['memoryStore', async () => memoryStore()],
+  ['redisStore', async () => redisStore(await client(), { prefix: `contract:${Math.random()}:` })],
+] as const)('%s', (_, makeStore) => {
+  it('gets, sets with a ttl in ms, and deletes', async () => {
+    const store = await makeStore();
     await store.set('k', 'v', 60_000);
     expect(await store.get('k')).toBe('v');
-    expect(await c.get('t1:k')).toBe('v');
-    const ttl = await c.pTTL('t1:k');
-    expect(ttl).toBeGreaterThan(59_000);
-    expect(ttl).toBeLessThanOrEqual(60_000);
     await store.set('short', 'v', 30);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(await store.get('short')).toBeUndefined();
     await store.delete('k');
     expect(await store.get('k')).toBeUndefined();
+    expect(await store.get('never-set')).toBeUndefined();
   });
 
-  it('locks with SET NX PX, and only the owner unlocks', async () => {
+  it('locks once, lets only the owner unlock, and frees an abandoned lock after its ttl', async () => {
+    const store = await makeStore();
+    const token = await store.lock('lock', 10_000);
+    expect(token).toEqual(expect.any(String));
+    expect(await store.lock('lock', 10_000)).toBeUndefined();
+    await store.unlock('lock', 'not-the-owner');
+    expect(await store.lock('lock', 10_000)).toBeUndefined();
+    await store.unlock('lock', token!);
+    expect(await store.lock('lock', 50)).toEqual(expect.any(String));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.lock('lock', 50)).toEqual(expect.any(String));
+  });
+});
+
+describe('redisStore', () => {
+  it('keeps keys under its prefix with a ttl in ms', async () => {
+    const c = await client();
+    await redisStore(c, { prefix: 't1:' }).set('k', 'v', 60_000);
+    expect(await c.get('t1:k')).toBe('v');
+    const ttl = await c.pTTL('t1:k');
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('shares a lock between two clients', async () => {
     const [a, b] = [redisStore(await client(), { prefix: 't2:' }), redisStore(await client(), { prefix: 't2:' })];
     const token = await a.lock('lock', 10_000);
-    expect(token).toEqual(expect.any(String));
-    expect(await b.lock('lock', 10_000)).toBeUndefined();
-    await b.unlock('lock', 'not-the-owner');
     expect(await b.lock('lock', 10_000)).toBeUndefined();
     await a.unlock('lock', token!);
     expect(await b.lock('lock', 10_000)).toEqual(expect.any(String));
-  });
-
-  it('releases an abandoned lock after its ttl', async () => {
-    const store = redisStore(await client(), { prefix: 't3:' });
-    expect(await store.lock('lock', 50)).toBeDefined();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await store.lock('lock', 50)).toBeDefined();
   });
 });
 
