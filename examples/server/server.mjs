@@ -120,7 +120,13 @@ export async function startServer(options) {
   ].filter(Boolean).join('\n');
 
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' });
+      return res.end('Bad path');
+    }
     if (path === '/api/wechat/signature') return signature(req, res);
     if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
     if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);

@@ -1,4 +1,5 @@
 import type { Signer } from './createSigner';
+import type { toNodeHandler } from './toNodeHandler';
 import { WechatApiError } from './WechatApiError';
 
 /** Options of {@link createSignatureHandler}. */
@@ -19,8 +20,8 @@ export interface HandlerOptions {
   maxUrlLength?: number;
 }
 
-/** Error codes of the handler's `{ error: { code, message } }` answers. */
-export type HandlerErrorCode = 'MISSING_URL' | 'INVALID_URL' | 'URL_TOO_LONG' | 'HOST_NOT_ALLOWED' | 'METHOD_NOT_ALLOWED' | 'WECHAT_API_ERROR' | 'INTERNAL_ERROR';
+/** Error codes of the handler's `{ error: { code, message } }` answers (`PAYLOAD_TOO_LARGE` comes from {@link toNodeHandler}). */
+export type HandlerErrorCode = 'MISSING_URL' | 'INVALID_URL' | 'URL_TOO_LONG' | 'HOST_NOT_ALLOWED' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'WECHAT_API_ERROR' | 'INTERNAL_ERROR';
 
 const hostAllowed = (host: string, patterns: string[]) =>
   patterns.some((pattern) => {

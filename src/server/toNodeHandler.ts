@@ -2,10 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 
+/** Largest request body read, in bytes (64 KiB); larger ones get 413. */
+const MAX_BODY = 64 * 1024;
+
 /**
  * Adapts a web-standard handler (such as {@link createSignatureHandler}'s) to node:http's
  * `(req, res)`, which Express, Connect and (with `ctx.req`, `ctx.res`, `ctx.respond = false`) Koa
- * also use. A body that a framework already parsed (`req.body`) is used as it is.
+ * also use. A body that a framework already parsed (`req.body`) is used as it is; a raw body past
+ * 64 KiB is answered 413 `PAYLOAD_TOO_LARGE` without being buffered.
  *
  * @example
  * app.all('/api/wechat/signature', toNodeHandler(createSignatureHandler(signer)));
@@ -27,7 +31,17 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
           if (typeof r.body !== 'string') headers.set('content-type', 'application/json');
         } else {
           const chunks: Buffer[] = [];
-          for await (const chunk of req) chunks.push(chunk as Buffer);
+          let size = 0;
+          for await (const chunk of req) {
+            size += (chunk as Buffer).length;
+            // A signing request is a URL: anything this large is not one, and is not buffered.
+            if (size > MAX_BODY) {
+              res.writeHead(413, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' });
+              res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `The body passes ${MAX_BODY} bytes.` } }));
+              return;
+            }
+            chunks.push(chunk as Buffer);
+          }
           body = Buffer.concat(chunks).toString('utf8');
         }
       }

@@ -131,6 +131,14 @@ describe('toNodeHandler', () => {
     expect((await fetch(`${base}/x`, { method: 'PATCH' })).status).toBe(405);
   });
 
+  it('answers 413 to a body past 64 KiB instead of buffering it', async () => {
+    const { handler } = setup();
+    const base = await listen(toNodeHandler(handler));
+    const response = await fetch(base, { method: 'POST', body: 'url=' + 'a'.repeat(70 * 1024) });
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('uses a body that a framework already parsed (Express with express.json())', async () => {
     const { handler } = setup();
     const node = toNodeHandler(handler);
