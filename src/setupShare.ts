@@ -42,7 +42,6 @@ function resolveShareData(share: ShareData): Required<ShareData> {
 async function run(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   const o = { ...defaults, ...options };
   const timeout = o.timeout ?? 10000;
-  const debug = !!o.debug;
   if (!/micromessenger/i.test(navigator.userAgent)) {
     return { status: 'unsupported', reason: 'not-wechat' };
   }
@@ -60,7 +59,7 @@ async function run(share: ShareData, options: ShareOptions): Promise<ShareResult
   const signOptions = { ...o, timeout };
   const [url, otherUrl] = signingUrls(flip);
   const wxLoad = loadJweixin(o.sdkUrl ? [o.sdkUrl] : DEFAULT_SDK_URLS, timeout);
-  const base = { share: data, jsApiList, openTagList, debug, timeout };
+  const base = { share: data, jsApiList, openTagList, debug: o.debug, timeout };
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
 
   if (url === verifiedUrl) {

@@ -330,7 +330,7 @@ describe('signing request', () => {
       }),
       http.post(`${ORIGIN}/sign`, async ({ request }) => {
         const form = new URLSearchParams(await request.text());
-        seen.push(`POST ${request.headers.get('content-type')} url=${form.get('url')}`);
+        seen.push(`POST ${request.headers.get('content-type')?.split(';')[0]} url=${form.get('url')}`);
         return HttpResponse.json(signatureFor(form.get('url')!));
       }),
     );

@@ -14,11 +14,11 @@ export const SHARE_APIS = NEW_APIS.concat(LEGACY_APIS);
 // config failed before any callback was set. So one listener is registered per wx, calls made
 // during registration are ignored, and it forwards to whichever attempt is under way.
 let onConfigError: ((res: WxResult) => void) | undefined;
-const hooked = new WeakSet<Wx>();
+let hooked: Wx | undefined;
 
 function hookErrors(wx: Wx): void {
-  if (hooked.has(wx)) return;
-  hooked.add(wx);
+  if (hooked === wx) return;
+  hooked = wx;
   let registering = true;
   wx.error((res) => {
     if (!registering && onConfigError) onConfigError(res);
@@ -45,7 +45,7 @@ export interface ApplyRequest {
   signature?: SignatureData;
   jsApiList: string[];
   openTagList: string[];
-  debug: boolean;
+  debug?: boolean;
   /** ms to wait for WeChat's verdict. */
   timeout: number;
 }

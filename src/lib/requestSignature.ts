@@ -24,9 +24,8 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     const post = options.method === 'POST';
     const response = await fetch(
       post ? endpoint! : endpoint + (endpoint!.indexOf('?') < 0 ? '?' : '&') + query,
-      post
-        ? { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: query, signal: controller.signal }
-        : { signal: controller.signal },
+      // A URLSearchParams body is sent as application/x-www-form-urlencoded.
+      { method: post ? 'POST' : 'GET', body: post ? new URLSearchParams({ url }) : undefined, signal: controller.signal },
     );
     const body = await response.text();
     if (!response.ok) throw new Error(`HTTP ${response.status} ${body.slice(0, 200)}`);
