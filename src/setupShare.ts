@@ -100,7 +100,7 @@ async function run(share: ShareData, options: ShareOptions): Promise<ShareResult
  * - After an `invalid signature` it retries once with a fresh signature, for the other candidate
  *   URL (the entry URL vs the current one) when they differ: at most two signing requests.
  *
- * Never throws synchronously, never calls `alert()` (unless `debug`, through jweixin), and settles
+ * Never throws synchronously, never calls alert (unless `debug`, through jweixin), and settles
  * within a few multiples of `timeout`.
  *
  * @param share - the card; see {@link ShareData} for the defaults taken from the page

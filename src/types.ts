@@ -87,7 +87,7 @@ export interface ShareOptions {
    */
   timeout?: number;
   /**
-   * Passed to `wx.config`: jweixin then calls `alert()` with every result, which is how WeChat
+   * Passed to `wx.config`: jweixin then shows an alert for every result, which is how WeChat
    * reports config errors on a phone. This SDK itself never alerts or logs. Never leave it on in
    * production.
    * @default false

@@ -1,5 +1,5 @@
 export { installBridge, verifyWithEndpoint, wechatUserAgent } from './installBridge';
 export type {
-  BridgeOptions, BridgeState, BridgeVerifyRequest, BridgeVerifyResult, ConfigRecord, Platform, SimulatedBridge, SimulatedCard,
+  BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard,
 } from './installBridge';
 export { mountPanel, asSharedLink, PLATFORM_KEY } from './mountPanel';

@@ -3,25 +3,10 @@
 // URL, Android against the current one; "offline verifying" while pending) and records what the
 // page set up for sharing. See shared/wechat-facts.md, "How jweixin-1.4.0.js behaves".
 
-/** What the simulated client sends to the verifier for one `wx.config`. */
-export interface BridgeVerifyRequest {
-  /** The URL the client checks: the entry URL on iOS, `location.href` without hash on Android. */
-  url: string;
-  appId: string;
-  nonceStr: string;
-  timestamp: string;
-  signature: string;
-}
+// The verifier's wire format is the server's: one definition for both ends.
+import type { VerifyRequest, VerifyResult } from '../server/verifyConfig';
 
-/** The verifier's answer; see the server's `verifyConfig`. */
-export interface BridgeVerifyResult {
-  ok: boolean;
-  /** Text after `config:`, such as `invalid signature`. */
-  errMsg?: string;
-  reason?: string;
-  expectedUrl?: string;
-  signedUrl?: string;
-}
+export type { VerifyRequest, VerifyResult };
 
 /** The client platform, which decides the URL a signature is checked against. */
 export type Platform = 'ios' | 'android';
@@ -34,7 +19,7 @@ export interface BridgeOptions {
    * Checks a signature. It needs the jsapi_ticket, which must never reach a browser: in a page,
    * use {@link verifyWithEndpoint}; in Node tests, the server's `verifyConfig`.
    */
-  verify: (request: BridgeVerifyRequest) => BridgeVerifyResult | Promise<BridgeVerifyResult>;
+  verify: (request: VerifyRequest) => VerifyResult | Promise<VerifyResult>;
   /** ms the client takes to answer a `wx.config` or a call. @default 30 */
   latency?: number;
   /** ms until `WeixinJSBridgeReady` fires; `false` never installs the bridge. @default 0 */
@@ -72,7 +57,7 @@ export interface ConfigRecord {
   /** The URL the client checked. */
   url: string;
   errMsg?: string;
-  result?: BridgeVerifyResult;
+  result?: VerifyResult;
 }
 
 /** What the simulated client knows, for tests and the preview panel. */
@@ -298,7 +283,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
 
 /**
  * A `verify` for {@link installBridge} that asks the demo server's dev-only endpoint
- * (`POST {endpoint}` with JSON {@link BridgeVerifyRequest}), which holds the jsapi_ticket.
+ * (`POST {endpoint}` with JSON {@link VerifyRequest}), which holds the jsapi_ticket.
  * @param endpoint - @default '/__wechat-share/verify'
  */
 export function verifyWithEndpoint(endpoint = '/__wechat-share/verify'): BridgeOptions['verify'] {
@@ -309,6 +294,6 @@ export function verifyWithEndpoint(endpoint = '/__wechat-share/verify'): BridgeO
       body: JSON.stringify(request),
     });
     if (!response.ok) throw new Error(`verify endpoint answered HTTP ${response.status}`);
-    return (await response.json()) as BridgeVerifyResult;
+    return (await response.json()) as VerifyResult;
   };
 }
