@@ -1,5 +1,6 @@
 import type { Signer } from './createSigner';
 import type { toNodeHandler } from './toNodeHandler';
+import { parseHttpUrl } from './parseHttpUrl';
 import { WechatApiError } from './WechatApiError';
 
 /** Options of {@link createSignatureHandler}. */
@@ -83,13 +84,9 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
     const url = await urlFrom(request);
     if (!url) return fail(400, 'MISSING_URL', 'Send the page URL as url= (location.href.split("#")[0], encoded).');
     if (url.length > maxUrlLength) return fail(400, 'URL_TOO_LONG', `The URL has ${url.length} characters; at most ${maxUrlLength} are accepted.`);
-    let host: string;
-    try {
-      if (!/^https?:\/\//i.test(url)) throw new Error();
-      host = new URL(url).hostname.toLowerCase();
-    } catch {
-      return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
-    }
+    const parsed = parseHttpUrl(url);
+    if (!parsed) return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
+    const host = parsed.hostname.toLowerCase();
     if (options.allowedHosts && !hostAllowed(host, options.allowedHosts)) {
       return fail(403, 'HOST_NOT_ALLOWED', `${host} is not in allowedHosts.`);
     }

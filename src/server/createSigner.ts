@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { jsapiSignature } from './jsapiSignature';
 import { memoryStore } from './memoryStore';
+import { parseHttpUrl } from './parseHttpUrl';
 import type { Store } from './Store';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 
@@ -227,13 +228,8 @@ export function createSigner(options: SignerOptions): Signer {
     getAccessToken,
     getJsapiTicket,
     async sign(url) {
-      if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
+      if (!parseHttpUrl(url)) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);
-      }
-      try {
-        new URL(url);
-      } catch {
-        throw new TypeError(`sign: not a valid URL: ${url.slice(0, 100)}`);
       }
       const pageUrl = url.split('#')[0];
       const ticket = await getJsapiTicket();
