@@ -69,8 +69,8 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
     }
     const reply = (status: number, body: object, extra: Record<string, string> = {}) =>
       new Response(JSON.stringify(body), { status, headers: { ...headers, ...extra } });
-    const fail = (status: number, code: HandlerErrorCode, message: string, more: object = {}) =>
-      reply(status, { error: { code, message, ...more } });
+    const fail = (status: number, code: HandlerErrorCode, message: string, more: object = {}, extra: Record<string, string> = {}) =>
+      reply(status, { error: { code, message, ...more } }, extra);
 
     if (request.method === 'OPTIONS') {
       return new Response(null, {
@@ -79,7 +79,7 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
       });
     }
     if (request.method !== 'GET' && request.method !== 'POST') {
-      return reply(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `Use GET ?url= or POST url=, not ${request.method}.` } }, { Allow: 'GET, POST, OPTIONS' });
+      return fail(405, 'METHOD_NOT_ALLOWED', `Use GET ?url= or POST url=, not ${request.method}.`, {}, { Allow: 'GET, POST, OPTIONS' });
     }
     const url = await urlFrom(request);
     if (!url) return fail(400, 'MISSING_URL', 'Send the page URL as url= (location.href.split("#")[0], encoded).');
@@ -97,7 +97,7 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
       if (error instanceof WechatApiError) {
         return fail(502, 'WECHAT_API_ERROR', error.message, { errcode: error.errcode });
       }
-      return fail(500, 'INTERNAL_ERROR', 'Signing failed; see the server log.');
+      return fail(500, 'INTERNAL_ERROR', 'Signing failed: the store or the signer threw.');
     }
   };
 }

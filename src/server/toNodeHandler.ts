@@ -5,6 +5,12 @@ type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
 /** Largest request body read, in bytes (64 KiB); larger ones get 413. */
 const MAX_BODY = 64 * 1024;
 
+// The handler's error shape, for the two failures this adapter answers itself.
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
 /**
  * Adapts a web-standard handler (such as {@link createSignatureHandler}'s) to node:http's
  * `(req, res)`, which Express, Connect and (with `ctx.req`, `ctx.res`, `ctx.respond = false`) Koa
@@ -35,11 +41,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
           for await (const chunk of req) {
             size += (chunk as Buffer).length;
             // A signing request is a URL: anything this large is not one, and is not buffered.
-            if (size > MAX_BODY) {
-              res.writeHead(413, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' });
-              res.end(JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: `The body passes ${MAX_BODY} bytes.` } }));
-              return;
-            }
+            if (size > MAX_BODY) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes.`);
             chunks.push(chunk as Buffer);
           }
           body = Buffer.concat(chunks).toString('utf8');
@@ -48,9 +50,6 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
       const response = await handler(new Request(url, { method: req.method, headers, body }));
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      res.end(JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be read.' } }));
-    });
+    })().catch(() => sendError(res, 500, 'INTERNAL_ERROR', 'The request could not be read.'));
   };
 }
