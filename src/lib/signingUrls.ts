@@ -4,7 +4,8 @@
 // first evaluation is the fallback for browsers without Navigation Timing 2.
 const loadedAt = typeof location === 'undefined' ? '' : location.href;
 
-function entryUrl(): string {
+/** The URL this page was entered with, without hash. */
+export function entryUrl(): string {
   const nav = performance.getEntriesByType?.('navigation')[0] as PerformanceEntry | undefined;
   return (nav?.name || loadedAt).split('#')[0];
 }

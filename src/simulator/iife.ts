@@ -2,7 +2,7 @@
 // simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform) and draws
 // the preview panel. data-verify names the demo server's verify endpoint.
 import { installBridge, verifyWithEndpoint, type Platform, type SimulatedBridge } from './installBridge';
-import { mountPanel, PLATFORM_KEY } from './mountPanel';
+import { mountPanel, PLATFORM_KEY, VERSION_KEY } from './mountPanel';
 
 const tag = document.currentScript as HTMLScriptElement | null;
 const chosen = sessionStorage.getItem(PLATFORM_KEY) ?? tag?.dataset.platform ?? 'ios';
@@ -10,7 +10,7 @@ const platform: Platform | 'browser' = chosen === 'android' || chosen === 'brows
 let bridge: SimulatedBridge | undefined;
 if (platform !== 'browser') {
   // An older client can be played too: below 6.7.2 the new share APIs do not exist.
-  const version = sessionStorage.getItem(`${PLATFORM_KEY.split(':')[0]}:version`) ?? undefined;
+  const version = sessionStorage.getItem(VERSION_KEY) ?? undefined;
   bridge = installBridge({ platform, version, verify: verifyWithEndpoint(tag?.dataset.verify) });
 }
 mountPanel(bridge, platform);

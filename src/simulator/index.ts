@@ -2,4 +2,4 @@ export { installBridge, verifyWithEndpoint, wechatUserAgent } from './installBri
 export type {
   BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard,
 } from './installBridge';
-export { mountPanel, asSharedLink, PLATFORM_KEY } from './mountPanel';
+export { mountPanel, asSharedLink, PLATFORM_KEY, VERSION_KEY } from './mountPanel';

@@ -3,7 +3,9 @@
 // URL, Android against the current one; "offline verifying" while pending) and records what the
 // page set up for sharing. See shared/wechat-facts.md, "How jweixin-1.4.0.js behaves".
 
-// The verifier's wire format is the server's: one definition for both ends.
+// The entry URL as the SDK finds it, and the verifier's wire format as the server defines it:
+// one definition each for both ends.
+import { entryUrl } from '../lib/signingUrls';
 import type { VerifyRequest, VerifyResult } from '../server/verifyConfig';
 
 export type { VerifyRequest, VerifyResult };
@@ -24,7 +26,7 @@ export interface BridgeOptions {
   latency?: number;
   /** ms until `WeixinJSBridgeReady` fires; `false` never installs the bridge. @default 0 */
   readyAfter?: number | false;
-  /** The URL the page was entered with. @default the navigation entry, else `location.href` */
+  /** The URL the page was entered with. @default the navigation entry's URL, else `location.href` when this module loaded */
   entryUrl?: string;
   /**
    * WeChat version in the user agent. Below 6.7.2 the client has no `updateAppMessageShareData`
@@ -120,11 +122,6 @@ function newer(a: string, b: string): boolean {
   return true;
 }
 
-function navigationUrl(): string {
-  const nav = performance.getEntriesByType?.('navigation')[0];
-  return (nav?.name || location.href).split('#')[0];
-}
-
 /**
  * Makes this page a simulated WeChat client. Call it before jweixin loads: jweixin reads the user
  * agent once, when it runs. It overrides `navigator.userAgent`, installs `window.WeixinJSBridge`
@@ -142,7 +139,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   const handlers = new Map<string, (argv: object) => void>();
   const state: BridgeState = {
     platform,
-    entryUrl: (options.entryUrl ?? navigationUrl()).split('#')[0],
+    entryUrl: (options.entryUrl ?? entryUrl()).split('#')[0],
     configs: [],
     menuHandlers: [],
     sent: [],

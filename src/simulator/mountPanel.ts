@@ -3,6 +3,8 @@ import type { BridgeState, Platform, SimulatedBridge } from './installBridge';
 
 /** sessionStorage key holding the platform the simulator plays: `ios`, `android` or `browser`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';
+/** sessionStorage key holding the WeChat version the simulator plays (below 6.7.2: no new share APIs). */
+export const VERSION_KEY = 'wechat-share-simulator:version';
 
 const STYLE = `
 :host { all: initial; position: fixed; z-index: 2147483647; right: 12px; bottom: 12px; width: 340px; max-width: calc(100vw - 24px);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { ensureCommand } from '../../scripts/system.mjs';
+import { PLATFORM_KEY, VERSION_KEY } from '../../src/simulator/mountPanel';
 
 export const HOST = 'h5.example.com';
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
@@ -50,10 +51,10 @@ export async function openSession(browser: Browser, options: SessionOptions = {}
   const requests: string[] = [];
   const refused: string[] = [];
   const problems: string[] = [];
-  await context.addInitScript(({ platform, version }) => {
-    if (platform) sessionStorage.setItem('wechat-share-simulator:platform', platform);
-    if (version) sessionStorage.setItem('wechat-share-simulator:version', version);
-  }, { platform: options.platform, version: options.version });
+  await context.addInitScript(({ keys, platform, version }) => {
+    if (platform) sessionStorage.setItem(keys[0], platform);
+    if (version) sessionStorage.setItem(keys[1], version);
+  }, { keys: [PLATFORM_KEY, VERSION_KEY], platform: options.platform, version: options.version });
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.hostname === HOST) return route.fallback();
