@@ -1,18 +1,16 @@
 // npm run bench: time-to-ready in Chromium with jweixin and the signing endpoint each delayed
 // 400 ms, wechat-share (parallel start) against the serial approach of existing libraries, in one
 // run, interleaved; then the signing requests of a 10-route SPA session on iOS and on Android.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { PLATFORM_KEY } from 'wechat-share/simulator';
 import { startServer } from '../examples/server/server.mjs';
-import { ensureCommand } from '../scripts/system.mjs';
+import { launchChromium } from '../scripts/chromium.mjs';
+import { JWEIXIN } from '../scripts/jweixin.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const DELAY = 400;
 const HOST = 'h5.example.com';
 const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
-const jweixin = readFileSync(createRequire(import.meta.url).resolve('weixin-js-sdk/index.original.js'), 'utf8');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -22,20 +20,17 @@ const median = (values) => {
 
 const server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 0, fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)) });
 const base = `http://${HOST}:${server.port}`;
-const browser = await chromium.launch({
-  executablePath: ensureCommand('/usr/bin/chromium', 'chromium'),
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
-});
+const browser = await launchChromium(HOST);
 
 async function session(platform, { delay = 0 } = {}) {
   const context = await browser.newContext();
-  await context.addInitScript((p) => sessionStorage.setItem('wechat-share-simulator:platform', p), platform);
+  await context.addInitScript(([key, p]) => sessionStorage.setItem(key, p), [PLATFORM_KEY, platform]);
   const signing = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
     if (url.href === SDK_URL) {
       await sleep(delay);
-      return route.fulfill({ contentType: 'application/javascript', body: jweixin });
+      return route.fulfill({ contentType: 'application/javascript', body: JWEIXIN });
     }
     if (url.hostname !== HOST) return route.abort();
     if (url.pathname === '/api/wechat/signature') {

@@ -2,28 +2,15 @@
 // server as http://h5.example.com:PORT/ (host-resolver-rules), and jweixin-1.4.0.js served at its
 // real address from the npm copy, so the SDK's default sdkUrl is what loads. Any other address is
 // refused and recorded.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { ensureCommand } from '../../scripts/system.mjs';
+import { launchChromium } from '../../scripts/chromium.mjs';
+import { JWEIXIN } from '../../scripts/jweixin.mjs';
 import { PLATFORM_KEY, VERSION_KEY } from '../../src/simulator/mountPanel';
 
 export const HOST = 'h5.example.com';
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
-const require = createRequire(import.meta.url);
-export const JWEIXIN = readFileSync(require.resolve('weixin-js-sdk/index.original.js'), 'utf8');
-
-export async function launch(): Promise<Browser> {
-  const executablePath = ensureCommand('/usr/bin/chromium', 'chromium');
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-    ],
-  });
-}
 
 export interface Session {
   context: BrowserContext;
@@ -99,7 +86,7 @@ export function useChromium(): (options: SessionOptions) => Promise<Session> {
   let browser: Browser | undefined;
   const sessions: Session[] = [];
   beforeAll(async () => {
-    browser = await launch();
+    browser = await launchChromium(HOST);
     mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {

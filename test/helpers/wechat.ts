@@ -1,10 +1,9 @@
 // Test fixtures: one Official Account (appId, jsapi_ticket, JS safe domain), a msw signing
 // endpoint that signs with that ticket, and a page harness that runs the real
 // jweixin-1.4.0.js in jsdom with the simulated WeChat client.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { http, HttpResponse, delay } from 'msw';
 import { vi } from 'vitest';
+import { JWEIXIN } from '../../scripts/jweixin.mjs';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
 import { verifyConfig } from '../../src/server/verifyConfig';
 import { installBridge, type BridgeOptions, type Platform, type SimulatedBridge } from '../../src/simulator/installBridge';
@@ -18,9 +17,7 @@ export const ENDPOINT = `${ORIGIN}/api/wechat/signature`;
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
 export const SDK_BACKUP_URL = 'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js';
 
-const require = createRequire(import.meta.url);
-/** The real jweixin-1.4.0.js, from the npm package `weixin-js-sdk@1.4.0-test`. */
-export const JWEIXIN = readFileSync(require.resolve('weixin-js-sdk/index.original.js'), 'utf8');
+export { JWEIXIN };
 
 /** Every URL the signing endpoint was asked to sign, in order. */
 export const signed: string[] = [];
