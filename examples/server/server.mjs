@@ -85,7 +85,8 @@ export async function startServer(options) {
     const result = verifyConfig(body, {
       appId,
       jsapi_ticket: await signer.getJsapiTicket(),
-      jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts,
+      // allowedHosts' "*.example.com" is the JS safe domain "example.com" (which covers subdomains).
+      jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts?.map((host) => host.replace(/^\*\./, '')),
       signedUrlOf: (s) => issued.get(s),
     });
     return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });

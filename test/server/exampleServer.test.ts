@@ -45,6 +45,16 @@ describe('examples/server', () => {
     expect(await (await fetch(`${on}/h5/`)).text()).toContain('<script src="/dist/wechat-simulator.iife.js"');
   });
 
+  it('takes the verifier\'s JS safe domains from ALLOWED_HOSTS, wildcards included', async () => {
+    const base = await start({ ALLOWED_HOSTS: '*.example.com', WECHAT_SHARE_SIMULATOR: '1' });
+    const page = 'https://h5.example.com/p';
+    const signature = await (await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent(page)}`)).json();
+    const verify = (url: string) =>
+      fetch(`${base}/__wechat-share/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...signature, url }) }).then((r) => r.json());
+    expect(await verify(page)).toEqual({ ok: true, expectedUrl: page });
+    expect(await verify('https://evil.example.net/p')).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
+  });
+
   it('serves nothing outside its folders and survives a malformed path', async () => {
     const base = await start({});
     for (const path of ['/dist/..%2Fpackage.json', '/assets/..%2F..%2Fpackage.json', '/nope']) {
