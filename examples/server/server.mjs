@@ -23,6 +23,10 @@ import {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
 const DEMO_APP = { appId: 'wx_demo_app_id', appSecret: 'demo_app_secret' };
+const plain = (res, status, text) => {
+  res.writeHead(status, { 'Content-Type': 'text/plain' });
+  res.end(text);
+};
 const list = (value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
 /** Options of startServer, as read from the environment by optionsFromEnv. */
@@ -105,8 +109,7 @@ export async function startServer(options) {
     try {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
     } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      return res.end('Not found');
+      return plain(res, 404, 'Not found');
     }
     let body = await readFile(file);
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
@@ -125,8 +128,7 @@ export async function startServer(options) {
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     } catch {
-      res.writeHead(400, { 'Content-Type': 'text/plain' });
-      return res.end('Bad path');
+      return plain(res, 400, 'Bad path');
     }
     if (path === '/api/wechat/signature') return signature(req, res);
     if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
@@ -147,8 +149,7 @@ export async function startServer(options) {
     // History routing: every other /spa/ path is the app's page.
     else if (path === '/spa' || path.startsWith('/spa/')) file = join(root, 'examples', 'spa', 'index.html');
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      return res.end('Not found');
+      return plain(res, 404, 'Not found');
     }
     serveFile(res, file, simulatorTags).catch(() => res.end());
   });
