@@ -1,3 +1,4 @@
 export function ensureCommand(command: string, pkg: string): string;
 export function freePort(): Promise<number>;
-export function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>;
+export function startRedis(port?: number): Promise<{ url: string; port: number; stop: () => Promise<void> }>;
+export function startRedisCluster(): Promise<{ ports: number[]; stop: () => Promise<void> }>;

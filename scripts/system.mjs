@@ -1,7 +1,9 @@
 // Real programs that tests and benchmarks need (redis-server, chromium). They are never skipped:
 // a missing program is installed from Debian's packages when running as root, or named in the error.
 import { execFileSync, execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
@@ -37,14 +39,10 @@ export async function freePort() {
   return port;
 }
 
-/**
- * Starts Debian's redis-server on a free loopback port with no persistence. Resolves with its
- * URL and a stop function once it accepts connections.
- */
-export async function startRedis() {
+// Starts one redis-server with `args` and resolves once it accepts connections.
+async function spawnRedis(args, cwd) {
   const binary = ensureCommand('redis-server', 'redis-server');
-  const port = await freePort();
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -55,11 +53,79 @@ export async function startRedis() {
     check();
   });
   return {
-    url: `redis://127.0.0.1:${port}`,
+    child,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
       await once(child, 'exit');
+    },
+  };
+}
+
+const NO_PERSISTENCE = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+
+/**
+ * Starts Debian's redis-server on a free loopback port (or `port`, to restart one) with no
+ * persistence. Resolves with its URL, its port and a stop function (SIGKILL: the way a crash
+ * looks to clients) once it accepts connections.
+ */
+export async function startRedis(port) {
+  port ??= await freePort();
+  const { stop } = await spawnRedis(['--port', String(port), ...NO_PERSISTENCE]);
+  return { url: `redis://127.0.0.1:${port}`, port, stop };
+}
+
+// A port whose cluster bus port (port + 10000) is free too.
+async function clusterPort() {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const free = async (p) => {
+      const probe = createServer().listen(p, '127.0.0.1');
+      try {
+        await once(probe, 'listening');
+        probe.close();
+        await once(probe, 'close');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if ((await free(port)) && (await free(port + 10_000))) return port;
+  }
+}
+
+/**
+ * Starts a real local Redis Cluster: three masters (`redis-server --cluster-enabled yes`) on
+ * free loopback ports, joined with `redis-cli --cluster create ... --cluster-yes`. Resolves once
+ * `CLUSTER INFO` says `cluster_state:ok` on every node, with their ports and a stop function.
+ */
+export async function startRedisCluster() {
+  const cli = ensureCommand('redis-cli', 'redis-tools');
+  const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
+  const ports = [];
+  const nodes = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const port = await clusterPort();
+      ports.push(port);
+      nodes.push(await spawnRedis(['--port', String(port), ...NO_PERSISTENCE, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'], dir));
+    }
+    execFileSync(cli, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 30_000 });
+    const deadline = Date.now() + 20_000;
+    while (!ports.every((p) => execFileSync(cli, ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok'))) {
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ports,
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

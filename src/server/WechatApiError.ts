@@ -18,13 +18,19 @@ export const TOKEN_ERRCODES = [40001, 40014, 42001];
 
 /**
  * A failed call to the WeChat API: an `{ errcode, errmsg }` answer, or no usable answer at all
- * (network error, timeout, non-JSON). Its message names the API path but never the appSecret,
- * the access_token or the jsapi_ticket.
+ * (network error, timeout, HTTP error, an answer that is not a JSON object). Its message names
+ * the API path, the errcode and a reason; the signer builds that reason with every URL's query
+ * stripped and the appSecret, access_token and jsapi_ticket values redacted, and attaches no
+ * raw upstream error as `cause`, so the error can be logged whole (`message`, `stack`,
+ * `util.inspect`, `JSON.stringify`).
+ *
+ * `errmsg` is WeChat's own text, which can name this server's IP (40164): log it, but do not
+ * send it to visitors. {@link createSignatureHandler} answers with the errcode and the hint only.
  */
 export class WechatApiError extends Error {
   /** WeChat's errcode; `undefined` when WeChat gave no usable answer. */
   errcode?: number;
-  /** WeChat's errmsg, or what went wrong with the call. */
+  /** WeChat's errmsg, or what went wrong with the call (redacted). */
   errmsg: string;
   /** What to do about it, in plain words. */
   hint?: string;
@@ -33,13 +39,14 @@ export class WechatApiError extends Error {
 
   /**
    * @param api - the API path, without query (the query can hold secrets)
-   * @param errmsg - WeChat's errmsg, or the transport failure
+   * @param errmsg - WeChat's errmsg, or the transport failure, already free of secrets
    * @param errcode - WeChat's errcode, if it answered with one
-   * @param cause - the underlying error
+   * @param cause - an underlying error. The signer never passes one: upstream errors can quote
+   *   request URLs with their secrets.
    */
   constructor(api: string, errmsg: string, errcode?: number, cause?: unknown) {
     const hint = errcode === undefined ? undefined : HINTS[errcode];
-    super(`WeChat API ${api} failed: ${errcode === undefined ? '' : `errcode ${errcode}, `}${errmsg}${hint ? `. ${hint}` : ''}`, { cause });
+    super(`WeChat API ${api} failed: ${errcode === undefined ? '' : `errcode ${errcode}, `}${errmsg}${hint ? `. ${hint}` : ''}`, cause === undefined ? undefined : { cause });
     this.name = 'WechatApiError';
     this.api = api;
     this.errcode = errcode;

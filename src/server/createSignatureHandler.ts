@@ -21,8 +21,17 @@ export interface HandlerOptions {
   maxUrlLength?: number;
 }
 
-/** Error codes of the handler's `{ error: { code, message } }` answers (`PAYLOAD_TOO_LARGE` comes from {@link toNodeHandler}). */
-export type HandlerErrorCode = 'MISSING_URL' | 'INVALID_URL' | 'URL_TOO_LONG' | 'HOST_NOT_ALLOWED' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'WECHAT_API_ERROR' | 'INTERNAL_ERROR';
+/** Error codes of the handler's `{ error: { code, message } }` answers (`PAYLOAD_TOO_LARGE` and `BAD_REQUEST` come from {@link toNodeHandler}). */
+export type HandlerErrorCode =
+  | 'MISSING_URL'
+  | 'INVALID_URL'
+  | 'URL_TOO_LONG'
+  | 'HOST_NOT_ALLOWED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'BAD_REQUEST'
+  | 'WECHAT_API_ERROR'
+  | 'INTERNAL_ERROR';
 
 const hostAllowed = (host: string, patterns: string[]) =>
   patterns.some((pattern) => {
@@ -53,8 +62,10 @@ async function urlFrom(request: Request): Promise<string | null> {
  * - `GET ?url=<encoded page URL>`, or `POST` with form `url=` or JSON `{ "url": … }`.
  * - 200 `{ appId, timestamp, nonceStr, signature }`.
  * - Errors are `{ error: { code, message } }`: 400 `MISSING_URL`, `INVALID_URL` (not absolute
- *   http/https) or `URL_TOO_LONG`; 403 `HOST_NOT_ALLOWED`; 405 `METHOD_NOT_ALLOWED`; 502
- *   `WECHAT_API_ERROR` (with `errcode`); 500 `INTERNAL_ERROR`. None carries a secret.
+ *   http/https, or not in the serialized form `location.href` has) or `URL_TOO_LONG`; 403
+ *   `HOST_NOT_ALLOWED`; 405 `METHOD_NOT_ALLOWED`; 502 `WECHAT_API_ERROR` with `errcode` and
+ *   `hint` (WeChat's own errmsg is left out: 40164's names this server's IP; the signer's
+ *   `onError` gets it); 500 `INTERNAL_ERROR`. None carries a secret.
  * - Every answer has `Cache-Control: no-store`; `OPTIONS` answers CORS preflights.
  */
 export function createSignatureHandler(signer: Signer, options: HandlerOptions = {}): (request: Request) => Promise<Response> {
@@ -86,6 +97,12 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
     if (url.length > maxUrlLength) return fail(400, 'URL_TOO_LONG', `The URL has ${url.length} characters; at most ${maxUrlLength} are accepted.`);
     const parsed = parseHttpUrl(url);
     if (!parsed) return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
+    // WeChat checks the signature against location.href, which is always serialized: sign only
+    // that form, so that the host checked below is the host of the string that gets signed.
+    const page = url.split('#')[0];
+    if (parsed.href.split('#')[0] !== page) {
+      return fail(400, 'INVALID_URL', `Send the URL exactly as location.href gives it: ${parsed.href.split('#')[0].slice(0, 200)}`);
+    }
     const host = parsed.hostname.toLowerCase();
     if (options.allowedHosts && !hostAllowed(host, options.allowedHosts)) {
       return fail(403, 'HOST_NOT_ALLOWED', `${host} is not in allowedHosts.`);
@@ -95,7 +112,11 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
       return reply(200, { appId, timestamp, nonceStr, signature });
     } catch (error) {
       if (error instanceof WechatApiError) {
-        return fail(502, 'WECHAT_API_ERROR', error.message, { errcode: error.errcode });
+        const what = error.errcode === undefined ? 'gave no usable answer' : `answered errcode ${error.errcode}`;
+        return fail(502, 'WECHAT_API_ERROR', `WeChat API ${error.api} ${what}; details are in the server log (onError).`, {
+          errcode: error.errcode,
+          hint: error.hint,
+        });
       }
       return fail(500, 'INTERNAL_ERROR', 'Signing failed: the store or the signer threw.');
     }

@@ -1,4 +1,7 @@
 import { randomInt } from 'node:crypto';
+import { callWechatApi, type Issued, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
+import { createCredentialCache, type Entry } from './createCredentialCache';
+import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
 import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
@@ -31,14 +34,35 @@ export interface SignerOptions {
   apiBase?: string;
   /** The fetch to call the WeChat API with. @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Time limit in ms for each WeChat API call, and for waiting on another instance's refresh. @default 5000 */
+  /**
+   * Time limit in **ms** for each WeChat API call, and the longest wait for another instance
+   * that holds the refresh lock (the lock's TTL is twice it).
+   * @default 5000
+   */
   timeout?: number;
   /**
-   * Seconds before `expires_in` runs out at which the token and the ticket are fetched again.
-   * Until they really expire, the old ones keep serving if that refresh fails.
+   * Time limit in **ms** for each call to `store`. A store that fails or times out counts as a
+   * miss: the in-process copy serves while valid, else WeChat is asked directly.
+   * @default 1000
+   */
+  storeTimeout?: number;
+  /**
+   * **Seconds** (not ms, unlike `timeout`) before `expires_in` runs out at which the token and
+   * the ticket are refreshed in the background while the old ones keep serving. The refresh
+   * never starts before half of `expires_in` has passed, so a short `expires_in` still caches.
    * @default 300
    */
   refreshMargin?: number;
+  /**
+   * Told of every failed WeChat API call and every failed or timed-out store call: log it.
+   * The event is `{ api, errcode?, errmsg?, message, durationMs }` (`api` is the path, such as
+   * `/cgi-bin/ticket/getticket`, or `store.get` and the like); every text in it is redacted of
+   * the appSecret, access_token and jsapi_ticket. Errors thrown by the hook are ignored.
+   * @default undefined: nothing is logged
+   * @example
+   * onError: (event) => console.warn('[wechat-share]', event.api, event.errcode ?? '', event.message)
+   */
+  onError?: (event: WechatErrorEvent) => void;
 }
 
 /** A signature for one page URL: what `wx.config` needs, and the URL it covers. */
@@ -68,16 +92,9 @@ export interface Signer {
   getJsapiTicket(): Promise<string>;
 }
 
-interface Entry {
-  value: string;
-  /** ms since the epoch: fetch again from here on. */
-  refreshAt: number;
-  /** ms since the epoch: unusable from here on. */
-  expiresAt: number;
-}
-
+/** Longest life given to a cached value, in seconds: a larger `expires_in` is clamped to it. */
+const MAX_EXPIRES_IN = 24 * 60 * 60;
 const NONCE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 16 letters and digits from crypto, uniformly (randomInt rejects biased draws). */
 export function createNonceStr(length = 16): string {
@@ -89,13 +106,21 @@ export function createNonceStr(length = 16): string {
 /**
  * Creates a {@link Signer} for one Official Account.
  *
- * The access_token and the jsapi_ticket are cached in `store` until `expires_in` minus
- * `refreshMargin`, never fetched per request. Concurrent callers share one fetch: in a process
- * through one promise, across processes through a lock in the store (`SET NX PX`), while the
- * other instances wait for the result. On errcode 40001, 40014 or 42001 the token is dropped
- * and fetched once more, and the call retried once; other errcodes reject at once.
+ * The access_token and the jsapi_ticket are never fetched per request:
+ * - warm: an in-process copy serves until `expires_in` minus `refreshMargin` (at least half of
+ *   `expires_in`), without touching the store;
+ * - then a still-valid value keeps serving at once while one background refresh runs (one per
+ *   process; one across instances through a lock in the store, `SET NX PX`);
+ * - cold: the store first, then one fetch shared by every concurrent caller. Another instance's
+ *   lock is waited on for at most `timeout` ms;
+ * - after a failed fetch, no new attempt for that value for 1 s, doubling up to 60 s: `sign()`
+ *   serves a still-valid value meanwhile, or rejects at once with the last error;
+ * - every store call is limited to `storeTimeout` ms; a store that is down counts as a miss;
+ * - on errcode 40001, 40014 or 42001 the token is replaced once and the ticket asked again once.
  *
- * @throws TypeError when `appId` or `appSecret` is missing
+ * No error, `onError` event or answer carries the appSecret, an access_token or a jsapi_ticket.
+ *
+ * @throws TypeError when `appId` or `appSecret` is missing, or `apiBase` is not an http(s) URL
  * @example
  * const signer = createSigner({ appId: process.env.WECHAT_APP_ID, appSecret: process.env.WECHAT_APP_SECRET });
  * const { appId, timestamp, nonceStr, signature } = await signer.sign('https://h5.example.com/page?id=1');
@@ -104,138 +129,67 @@ export function createSigner(options: SignerOptions): Signer {
   const { appId, appSecret } = options;
   if (typeof appId !== 'string' || !appId) throw new TypeError('createSigner: appId is required (the Official Account AppID).');
   if (typeof appSecret !== 'string' || !appSecret) throw new TypeError('createSigner: appSecret is required (the Official Account AppSecret).');
-  const store = options.store ?? memoryStore();
-  const mode = options.tokenMode ?? 'stable';
   const apiBase = (options.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
-  const fetchFn = options.fetch ?? globalThis.fetch;
+  if (!parseHttpUrl(apiBase)) {
+    throw new TypeError(`createSigner: apiBase must be an absolute http(s) URL such as https://api.weixin.qq.com, got ${JSON.stringify(apiBase).slice(0, 100)}.`);
+  }
+  const mode = options.tokenMode ?? 'stable';
   const timeout = options.timeout ?? 5000;
   const margin = (options.refreshMargin ?? 300) * 1000;
-  const keys = {
-    access_token: `${appId}:access_token:${mode}`,
-    jsapi_ticket: `${appId}:jsapi_ticket`,
-  };
-  const inflight = new Map<string, Promise<string>>();
+  const secrets = () => [appSecret, token.peek(), ticket.peek(), ...refused];
+  // Tokens WeChat refused lately: no longer in the cache, still secret.
+  const refused: string[] = [];
+  const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError: options.onError };
+  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError: options.onError, secrets });
+  // One hash tag per appId: on a Redis Cluster, value, lock and backoff of an appId share a slot.
+  const prefix = `{${appId}}`;
 
-  // One WeChat API call. `path` is named in errors; the query (secret, token) never is.
-  async function call(path: string, query: Record<string, string>, body?: object): Promise<Record<string, unknown>> {
-    const url = `${apiBase}${path}?${new URLSearchParams(query)}`;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeout);
-    let data: Record<string, unknown>;
-    try {
-      const response = await fetchFn(url, {
-        method: body ? 'POST' : 'GET',
-        headers: body ? { 'Content-Type': 'application/json' } : undefined,
-        body: body ? JSON.stringify(body) : undefined,
-        signal: controller.signal,
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      data = (await response.json()) as Record<string, unknown>;
-    } catch (error) {
-      const reason = controller.signal.aborted ? `timed out after ${timeout} ms` : String((error as Error)?.message ?? error);
-      throw new WechatApiError(path, reason, undefined, error);
-    } finally {
-      clearTimeout(timer);
-    }
-    if (typeof data.errcode === 'number' && data.errcode !== 0) throw new WechatApiError(path, String(data.errmsg ?? ''), data.errcode);
-    return data;
-  }
-
-  function entryOf(data: Record<string, unknown>, field: string, path: string): Entry {
-    const value = data[field];
-    const expiresIn = Number(data.expires_in);
-    if (typeof value !== 'string' || !value || !(expiresIn > 0)) {
-      throw new WechatApiError(path, `the answer has no ${field} and expires_in`);
-    }
+  // Caches until expires_in - margin, but never less than half of expires_in; at most 24 h.
+  function entryOf({ value, expiresIn }: Issued): Entry {
+    const life = Math.min(expiresIn, MAX_EXPIRES_IN) * 1000;
     const now = Date.now();
-    return { value, expiresAt: now + expiresIn * 1000, refreshAt: now + Math.max(expiresIn * 1000 - margin, 0) };
+    return { value, expiresAt: now + life, refreshAt: now + Math.max(life - margin, life / 2) };
   }
 
   async function fetchAccessToken(): Promise<Entry> {
     if (mode === 'classic') {
-      const path = '/cgi-bin/token';
-      return entryOf(await call(path, { grant_type: 'client_credential', appid: appId, secret: appSecret }), 'access_token', path);
+      return entryOf(await callWechatApi(api, '/cgi-bin/token', 'access_token', { grant_type: 'client_credential', appid: appId, secret: appSecret }));
     }
-    const path = '/cgi-bin/stable_token';
     const body = { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false };
-    return entryOf(await call(path, {}, body), 'access_token', path);
+    return entryOf(await callWechatApi(api, '/cgi-bin/stable_token', 'access_token', {}, body));
   }
 
   async function fetchTicket(): Promise<Entry> {
-    const path = '/cgi-bin/ticket/getticket';
     // type=jsapi: the wx_card ticket is a different one and signs nothing for wx.config.
-    const ask = async () => entryOf(await call(path, { access_token: await getAccessToken(), type: 'jsapi' }), 'ticket', path);
+    const ask = async (accessToken: string) =>
+      entryOf(await callWechatApi(api, '/cgi-bin/ticket/getticket', 'ticket', { access_token: accessToken, type: 'jsapi' }));
+    const accessToken = await token.get();
     try {
-      return await ask();
+      return await ask(accessToken);
     } catch (error) {
       if (!(error instanceof WechatApiError) || !TOKEN_ERRCODES.includes(error.errcode!)) throw error;
-      await store.delete(keys.access_token);
-      return ask();
+      // Once per ticket attempt, and ticket attempts back off: a 40001 storm cannot loop.
+      refused.push(accessToken);
+      if (refused.length > 4) refused.shift();
+      return ask(await token.replace(accessToken));
     }
   }
 
-  async function read(key: string): Promise<Entry | undefined> {
-    const raw = await store.get(key);
-    return raw ? (JSON.parse(raw) as Entry) : undefined;
-  }
-
-  // Fetches a new value under the store's lock, or waits for the instance that holds it.
-  async function refresh(key: string, fetcher: () => Promise<Entry>): Promise<string> {
-    const lockKey = `${key}:lock`;
-    const deadline = Date.now() + timeout * 3;
-    for (let wait = 20; ; wait = Math.min(wait * 2, 200)) {
-      const token = await store.lock(lockKey, timeout * 3);
-      if (token) {
-        try {
-          const current = await read(key);
-          if (current && Date.now() < current.refreshAt) return current.value;
-          const entry = await fetcher();
-          await store.set(key, JSON.stringify(entry), entry.expiresAt - Date.now());
-          return entry.value;
-        } finally {
-          await store.unlock(lockKey, token);
-        }
-      }
-      // Another instance is fetching: a still-valid old value serves meanwhile, else wait for its result.
-      const current = await read(key);
-      if (current && Date.now() < current.expiresAt) return current.value;
-      if (Date.now() > deadline) throw new WechatApiError(key.slice(appId.length + 1), `timed out waiting for another instance to fetch it`);
-      await sleep(wait);
-    }
-  }
-
-  async function cached(key: string, fetcher: () => Promise<Entry>): Promise<string> {
-    const current = await read(key);
-    if (current && Date.now() < current.refreshAt) return current.value;
-    let pending = inflight.get(key);
-    if (!pending) {
-      pending = refresh(key, fetcher).finally(() => inflight.delete(key));
-      inflight.set(key, pending);
-    }
-    try {
-      return await pending;
-    } catch (error) {
-      // An early refresh failed: the value in hand is still good until it really expires.
-      if (current && Date.now() < current.expiresAt) return current.value;
-      throw error;
-    }
-  }
-
-  const getAccessToken = () => cached(keys.access_token, fetchAccessToken);
-  const getJsapiTicket = () => cached(keys.jsapi_ticket, fetchTicket);
+  const token = createCredentialCache({ key: `${prefix}:access_token:${mode}`, store, timeout, fetch: fetchAccessToken });
+  const ticket = createCredentialCache({ key: `${prefix}:jsapi_ticket`, store, timeout, fetch: fetchTicket });
 
   return {
-    getAccessToken,
-    getJsapiTicket,
+    getAccessToken: () => token.get(),
+    getJsapiTicket: () => ticket.get(),
     async sign(url) {
       if (!parseHttpUrl(url)) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);
       }
       const pageUrl = url.split('#')[0];
-      const ticket = await getJsapiTicket();
+      const jsapi_ticket = await ticket.get();
       const nonceStr = createNonceStr();
       const timestamp = Math.floor(Date.now() / 1000);
-      const signature = jsapiSignature({ jsapi_ticket: ticket, noncestr: nonceStr, timestamp, url: pageUrl });
+      const signature = jsapiSignature({ jsapi_ticket, noncestr: nonceStr, timestamp, url: pageUrl });
       return { appId, timestamp, nonceStr, signature, url: pageUrl };
     },
   };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string; _body?: boolean };
 
 /** Largest request body read, in bytes (64 KiB); larger ones get 413. */
 const MAX_BODY = 64 * 1024;
@@ -11,11 +11,20 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
+// Whether a body parser has already read the request stream (body-parser's `_body` flag, or the
+// stream itself ended). Express 4's parsers set `req.body = {}` even for a type they skip.
+const consumed = (req: NodeRequest) => req._body === true || req.readableEnded;
+
 /**
  * Adapts a web-standard handler (such as {@link createSignatureHandler}'s) to node:http's
  * `(req, res)`, which Express, Connect and (with `ctx.req`, `ctx.res`, `ctx.respond = false`) Koa
- * also use. A body that a framework already parsed (`req.body`) is used as it is; a raw body past
- * 64 KiB is answered 413 `PAYLOAD_TOO_LARGE` without being buffered.
+ * also use.
+ *
+ * The body: when a framework's parser already read the stream (Express `express.json()` or
+ * `express.urlencoded()`, Koa's body parsers after `ctx.req.body = ctx.request.body`), its
+ * `req.body` is used; otherwise the raw stream is read, so a parser that skipped the request's
+ * type costs nothing. A raw body past 64 KiB is answered 413 `PAYLOAD_TOO_LARGE` without being
+ * buffered; a malformed `Host` header 400 `BAD_REQUEST`.
  *
  * @example
  * app.all('/api/wechat/signature', toNodeHandler(createSignatureHandler(signer)));
@@ -24,17 +33,27 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
   return (req, res) => {
     void (async () => {
       const r = req as NodeRequest;
-      const url = new URL(r.originalUrl ?? r.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      let url: URL;
+      try {
+        url = new URL(r.originalUrl ?? r.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      } catch {
+        return sendError(res, 400, 'BAD_REQUEST', 'The Host header or the request path is not valid.');
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       let body: string | undefined;
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
-        if (r.body !== undefined) {
-          // Parsed by a framework: send it on as JSON, or as it is when it is a string.
-          body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-          if (typeof r.body !== 'string') headers.set('content-type', 'application/json');
+        if (consumed(r)) {
+          // Parsed by a framework: strings and buffers as they are, objects as JSON.
+          if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) body = String(r.body);
+          else if (r.body !== undefined && r.body !== null) {
+            body = JSON.stringify(r.body);
+            headers.set('content-type', 'application/json');
+          } else {
+            return sendError(res, 400, 'MISSING_URL', 'A body parser read the request body but left no req.body: in Koa, set ctx.req.body = ctx.request.body first.');
+          }
         } else {
           const chunks: Buffer[] = [];
           let size = 0;

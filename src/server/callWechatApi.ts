@@ -1,0 +1,130 @@
+import { redact } from './redact';
+import { WechatApiError } from './WechatApiError';
+
+/** What one failed WeChat API call (or store call) tells the operator, through `SignerOptions.onError`. */
+export interface WechatErrorEvent {
+  /**
+   * The API path that failed, such as `/cgi-bin/ticket/getticket`, or, for the store,
+   * `store.get`, `store.set`, `store.lock`, `store.unlock` or `store.delete`.
+   */
+  api: string;
+  /** WeChat's errcode, when it answered with one. */
+  errcode?: number;
+  /** WeChat's errmsg (it can name this server's IP, as 40164 does): for logs, never for visitors. Redacted. */
+  errmsg?: string;
+  /** What happened, in one line: the same text as the error's message. Redacted. */
+  message: string;
+  /** How long the failed call took, in ms. */
+  durationMs: number;
+}
+
+/** Everything {@link callWechatApi} needs besides the call itself. */
+export interface WechatApiContext {
+  /** Base URL without a trailing slash, such as `https://api.weixin.qq.com`. */
+  apiBase: string;
+  fetch: typeof fetch;
+  /** Time limit of the call, in ms. */
+  timeout: number;
+  /** The values to keep out of every error: the appSecret and the tokens and tickets in hand. */
+  secrets: () => Iterable<string | undefined>;
+  /** Told of each failure, redacted. Its own errors are ignored. */
+  onError?: (event: WechatErrorEvent) => void;
+}
+
+/** Calls `onError` without letting a throwing logger break signing. */
+export function report(onError: WechatApiContext['onError'], event: WechatErrorEvent): void {
+  try {
+    onError?.(event);
+  } catch {
+    // A logger's failure is not the signer's.
+  }
+}
+
+/** A credential as WeChat issued it. */
+export interface Issued {
+  value: string;
+  /** WeChat's `expires_in`, in seconds. */
+  expiresIn: number;
+}
+
+/**
+ * One call to the WeChat API: `GET path?query`, or `POST` with a JSON body. Resolves with the
+ * answer's `field` (`access_token` or `ticket`) and `expires_in`. Rejects with a
+ * {@link WechatApiError} on a timeout, a network error, a non-2xx status, an answer that is
+ * not a JSON object, a non-zero errcode, or an answer without `field` and a positive `expires_in`. The error's message names the path and a redacted
+ * reason; no raw upstream error is attached, since `fetch` errors may quote the URL with its
+ * `secret=` or `access_token=`.
+ */
+export async function callWechatApi(
+  context: WechatApiContext,
+  path: string,
+  field: string,
+  query: Record<string, string>,
+  body?: object,
+): Promise<Issued> {
+  const started = Date.now();
+  const fail = (reason: string, errcode?: number, errmsg?: string): never => {
+    const error = new WechatApiError(path, redact(reason, context.secrets()), errcode);
+    report(context.onError, {
+      api: path,
+      errcode,
+      errmsg: errmsg === undefined ? undefined : error.errmsg,
+      message: error.message,
+      durationMs: Date.now() - started,
+    });
+    throw error;
+  };
+  const search = new URLSearchParams(query).toString();
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Raced as well as aborted: a custom fetch that ignores its signal still cannot hang a request.
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error('timeout'));
+    }, context.timeout);
+  });
+  let data: unknown;
+  try {
+    const exchange = async (): Promise<{ status?: number; text?: string }> => {
+      const response = await context.fetch(`${context.apiBase}${path}${search ? `?${search}` : ''}`, {
+        method: body ? 'POST' : 'GET',
+        headers: body ? { 'Content-Type': 'application/json' } : undefined,
+        body: body ? JSON.stringify(body) : undefined,
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        // Not read: an error page can be large, and nothing in it helps.
+        void response.body?.cancel().catch(() => undefined);
+        return { status: response.status };
+      }
+      return { text: await response.text() };
+    };
+    const { status, text } = await Promise.race([exchange(), expiry]);
+    if (status !== undefined) return fail(`HTTP ${status}`);
+    try {
+      data = JSON.parse(text!);
+    } catch {
+      return fail('the answer is not JSON');
+    }
+  } catch (error) {
+    if (error instanceof WechatApiError) throw error;
+    if (controller.signal.aborted) return fail(`timed out after ${context.timeout} ms`);
+    const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+    const message = String((error as Error)?.message ?? error);
+    return fail(`request failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('the answer is not a JSON object');
+  const answer = data as Record<string, unknown>;
+  if (answer.errcode !== undefined && answer.errcode !== 0) {
+    const errcode = Number(answer.errcode);
+    const errmsg = String(answer.errmsg ?? '');
+    return fail(errmsg, Number.isFinite(errcode) ? errcode : undefined, errmsg);
+  }
+  const value = answer[field];
+  const expiresIn = Number(answer.expires_in);
+  if (typeof value !== 'string' || !value || !(expiresIn > 0)) return fail(`the answer has no ${field} and expires_in`);
+  return { value, expiresIn };
+}

@@ -1,0 +1,180 @@
+import type { Store } from './Store';
+
+/** A cached credential (access_token or jsapi_ticket) and its two deadlines, in ms since the epoch. */
+export interface Entry {
+  value: string;
+  /** From here on a background refresh runs while the value keeps serving. */
+  refreshAt: number;
+  /** From here on the value is unusable. */
+  expiresAt: number;
+}
+
+/** Options of {@link createCredentialCache}. */
+export interface CredentialCacheOptions {
+  /** The store key of the value; the lock is `${key}:lock`. */
+  key: string;
+  /** The shared store, already guarded with a time limit on each call (see guardStore). */
+  store: Store;
+  /** Upstream time limit in ms: the longest wait for another instance's lock; the lock's TTL is twice it. */
+  timeout: number;
+  /** Fetches a new value from WeChat. */
+  fetch: () => Promise<Entry>;
+}
+
+/** One credential, cached in this process and in the store. */
+export interface CredentialCache {
+  /** The value: from memory until `refreshAt`, then stale-while-revalidate until `expiresAt`. */
+  get(): Promise<string>;
+  /**
+   * A value other than `refused` (which WeChat just rejected with 40001, 40014 or 42001): taken
+   * from the store if another instance already replaced it, else fetched. Subject to backoff.
+   */
+  replace(refused: string): Promise<string>;
+  /** The value in memory, valid or not: what must never appear in an error. */
+  peek(): string | undefined;
+}
+
+/** First and longest pause after a failed refresh, in ms. */
+export const BACKOFF_MIN = 1000;
+export const BACKOFF_MAX = 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function parseEntry(raw: string | undefined): Entry | undefined {
+  if (!raw) return undefined;
+  try {
+    const entry = JSON.parse(raw) as Entry;
+    return typeof entry?.value === 'string' && Number.isFinite(entry.refreshAt) && Number.isFinite(entry.expiresAt) ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The cache behind each credential. Its invariants, in the order `get()` relies on them:
+ *
+ * 1. Warm: until `refreshAt` the in-process copy answers and the store is not touched.
+ * 2. Stale-while-revalidate: from `refreshAt` to `expiresAt` the copy still answers at once,
+ *    and one background refresh runs (one per process; one across instances through the lock).
+ * 3. Cold (nothing valid in memory): one store read shared by every waiting caller, then one
+ *    refresh shared likewise.
+ * 4. A refresh takes the store's lock (`SET NX PX`, TTL 2 x `timeout`) and re-reads the store
+ *    under it. When another instance holds the lock, it waits for that instance's value at most
+ *    `timeout` ms, then fetches itself (a dead holder costs one `timeout`). When the store
+ *    fails, it fetches directly: safe with stable_token, which answers every caller alike.
+ * 5. Backoff: after a failed refresh no new attempt is made for 1 s, doubling per consecutive
+ *    failure up to 60 s; meanwhile a still-valid value serves and otherwise the last error
+ *    rejects at once.
+ * Store failures never reject: they count as a miss (the store is guarded with a time limit).
+ */
+export function createCredentialCache(options: CredentialCacheOptions): CredentialCache {
+  const { key, store, timeout } = options;
+  const lockKey = `${key}:lock`;
+  let local: Entry | undefined;
+  let loading: Promise<Entry> | undefined;
+  let refreshing: Promise<Entry> | undefined;
+  let failures = 0;
+  let retryAt = 0;
+  let lastError: unknown;
+
+  const readStore = () => store.get(key).then(parseEntry, () => undefined);
+  const usable = (entry: Entry | undefined, refused?: string): entry is Entry =>
+    !!entry && Date.now() < entry.refreshAt && entry.value !== refused;
+
+  // Writes the new value, then frees the lock, off the request path: the caller has its value.
+  function persist(entry: Entry, lock: string | undefined): void {
+    void store
+      .set(key, JSON.stringify(entry), entry.expiresAt - Date.now())
+      .catch(() => undefined)
+      .finally(() => lock && store.unlock(lockKey, lock).catch(() => undefined));
+  }
+
+  async function fetchUnderLock(refused?: string): Promise<Entry> {
+    let lock: string | undefined;
+    let storeUp = true;
+    try {
+      lock = await store.lock(lockKey, 2 * timeout);
+    } catch {
+      storeUp = false;
+    }
+    if (lock) {
+      const stored = await readStore();
+      if (usable(stored, refused)) {
+        void store.unlock(lockKey, lock).catch(() => undefined);
+        return stored;
+      }
+    } else if (storeUp) {
+      // Another instance is fetching: take its value when it lands, for at most `timeout` ms.
+      const deadline = Date.now() + timeout;
+      for (let wait = 20; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+        await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
+        const stored = await readStore();
+        if (usable(stored, refused)) return stored;
+      }
+    }
+    let entry: Entry;
+    try {
+      entry = await options.fetch();
+    } catch (error) {
+      if (lock) void store.unlock(lockKey, lock).catch(() => undefined);
+      throw error;
+    }
+    persist(entry, lock);
+    return entry;
+  }
+
+  // The one refresh in flight in this process, with the backoff around it.
+  function refresh(refused?: string): Promise<Entry> {
+    refreshing ??= (async () => {
+      if (Date.now() < retryAt) throw lastError;
+      try {
+        const entry = await fetchUnderLock(refused);
+        local = entry;
+        failures = 0;
+        retryAt = 0;
+        return entry;
+      } catch (error) {
+        lastError = error;
+        retryAt = Date.now() + Math.min(BACKOFF_MIN * 2 ** failures, BACKOFF_MAX);
+        failures++;
+        throw error;
+      }
+    })().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  // Cold: the store first (another instance may have the value), then a refresh.
+  function load(): Promise<Entry> {
+    loading ??= (async () => {
+      const stored = await readStore();
+      if (stored && Date.now() < stored.expiresAt) {
+        local = stored;
+        if (Date.now() >= stored.refreshAt) refresh().catch(() => undefined);
+        return stored;
+      }
+      return refresh();
+    })().finally(() => {
+      loading = undefined;
+    });
+    return loading;
+  }
+
+  return {
+    async get() {
+      const now = Date.now();
+      if (local && now < local.refreshAt) return local.value;
+      if (local && now < local.expiresAt) {
+        refresh().catch(() => undefined);
+        return local.value;
+      }
+      return (await load()).value;
+    },
+    async replace(refused) {
+      if (local?.value === refused) local = undefined;
+      return (await refresh(refused)).value;
+    },
+    peek: () => local?.value,
+  };
+}

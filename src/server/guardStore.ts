@@ -1,0 +1,63 @@
+import { report, type WechatErrorEvent } from './callWechatApi';
+import { redact } from './redact';
+import type { Store } from './Store';
+
+/** Options of {@link guardStore}. */
+export interface GuardStoreOptions {
+  /** Time limit of each store call, in ms. */
+  timeout: number;
+  /** Told of each failed or timed-out store call, redacted. */
+  onError?: (event: WechatErrorEvent) => void;
+  /** The values to keep out of reported messages (a Redis error can quote a command's arguments). */
+  secrets: () => Iterable<string | undefined>;
+}
+
+/** Shortest and longest pause of store calls after a failure, in ms. */
+const DOWN_MIN = 1000;
+const DOWN_MAX = 30_000;
+
+/**
+ * `store` with a time limit on every call, and a memory of outages: after a call fails or
+ * times out, calls fail at once for 1 s, doubling per consecutive failure up to 30 s, and the
+ * first success clears it. So a Redis that is down or paused costs one `timeout` per pause,
+ * not one per request, and the signer falls back to its in-process copy and to WeChat itself.
+ * Clients such as node-redis and ioredis queue commands while disconnected; the time limit is
+ * what turns that queue into an answer.
+ */
+export function guardStore(store: Store, options: GuardStoreOptions): Store {
+  let failures = 0;
+  let downUntil = 0;
+
+  async function guarded<T>(name: keyof Store, call: () => Promise<T>): Promise<T> {
+    if (Date.now() < downUntil) throw new Error(`store.${name} skipped: the store failed moments ago`);
+    const started = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const result = await Promise.race([
+        call(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${options.timeout} ms`)), options.timeout);
+        }),
+      ]);
+      failures = 0;
+      downUntil = 0;
+      return result;
+    } catch (error) {
+      downUntil = Date.now() + Math.min(DOWN_MIN * 2 ** failures, DOWN_MAX);
+      failures++;
+      const reason = redact(String((error as Error)?.message ?? error), options.secrets());
+      report(options.onError, { api: `store.${name}`, message: `store.${name} failed: ${reason}`, durationMs: Date.now() - started });
+      throw new Error(`store.${name} failed`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    get: (key) => guarded('get', () => store.get(key)),
+    set: (key, value, ttl) => guarded('set', () => store.set(key, value, ttl)),
+    delete: (key) => guarded('delete', () => store.delete(key)),
+    lock: (key, ttl) => guarded('lock', () => store.lock(key, ttl)),
+    unlock: (key, token) => guarded('unlock', () => store.unlock(key, token)),
+  };
+}

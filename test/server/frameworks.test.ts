@@ -1,0 +1,115 @@
+// @vitest-environment node
+// toNodeHandler behind the frameworks people mount it in, with their body parsers: Express 4 and
+// 5 with express.json(), express.urlencoded(), both or neither, and Koa with @koa/bodyparser or
+// koa-bodyparser. Each gets the SDK's GET, its form POST, and a JSON POST.
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { bodyParser as koaBodyParser } from '@koa/bodyparser';
+import express5 from 'express';
+import express4 from 'express4';
+import Koa from 'koa';
+import koaBodyparserClassic from 'koa-bodyparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSignatureHandler, createSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
+import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+
+const PAGE = 'https://h5.example.com/page?id=1';
+const PATH = '/api/wechat/signature';
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  server?.close();
+  server = undefined;
+});
+
+function signing() {
+  const wechat = faultyWechat();
+  const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch });
+  return { wechat, node: toNodeHandler(createSignatureHandler(signer)) };
+}
+
+async function listen(listener: RequestListener) {
+  server = createServer(listener).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+}
+
+// The three requests, answered 200 with a signature for PAGE.
+async function expectAllSigned(endpoint: string, wechat: ReturnType<typeof faultyWechat>) {
+  const requests: [string, Promise<Response>][] = [
+    ['GET', fetch(`${endpoint}?url=${encodeURIComponent(PAGE)}`)],
+    ['form POST', fetch(endpoint, { method: 'POST', body: new URLSearchParams({ url: PAGE }) })],
+    ['JSON POST', fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: PAGE }) })],
+  ];
+  for (const [name, pending] of requests) {
+    const response = await pending;
+    const body = await response.json();
+    expect({ name, status: response.status }).toEqual({ name, status: 200 });
+    expect(body.signature).toBe(jsapiSignature({ jsapi_ticket: wechat.api.currentTicket()!, noncestr: body.nonceStr, timestamp: body.timestamp, url: PAGE }));
+  }
+}
+
+const parsers = ['neither', 'json', 'urlencoded', 'both'] as const;
+
+describe.each([
+  ['Express 4', express4 as unknown as typeof express5],
+  ['Express 5', express5],
+])('%s', (_, express) => {
+  it.each(parsers)('with %s of express.json() and express.urlencoded() mounted globally', async (parser) => {
+    const { wechat, node } = signing();
+    const app = express();
+    if (parser === 'json' || parser === 'both') app.use(express.json());
+    if (parser === 'urlencoded' || parser === 'both') app.use(express.urlencoded({ extended: false }));
+    app.all(PATH, node);
+    await expectAllSigned(await listen(app), wechat);
+  });
+});
+
+describe('Koa', () => {
+  it.each([
+    ['@koa/bodyparser', () => koaBodyParser()],
+    ['koa-bodyparser', () => koaBodyparserClassic()],
+    ['no body parser', undefined],
+  ])('with %s', async (_, parser) => {
+    const { wechat, node } = signing();
+    const app = new Koa();
+    if (parser) app.use(parser());
+    app.use(async (ctx, next) => {
+      if (ctx.path !== PATH) return next();
+      // What the README shows: hand over what the parser read, and let the handler answer.
+      (ctx.req as { body?: unknown }).body = (ctx.request as { body?: unknown }).body;
+      ctx.respond = false;
+      node(ctx.req, ctx.res);
+    });
+    await expectAllSigned(await listen(app.callback()), wechat);
+  });
+
+  it('says what to do when a parser read the body and it was not handed over', async () => {
+    const { node } = signing();
+    const app = new Koa();
+    app.use(koaBodyParser());
+    app.use(async (ctx) => {
+      ctx.respond = false;
+      node(ctx.req, ctx.res);
+    });
+    const response = await fetch(await listen(app.callback()), { method: 'POST', body: new URLSearchParams({ url: PAGE }) });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatchObject({ code: 'MISSING_URL', message: expect.stringContaining('ctx.req.body = ctx.request.body') });
+  });
+});
+
+describe('toNodeHandler and a malformed Host header', () => {
+  it('answers 400 BAD_REQUEST, not 500', async () => {
+    const { node } = signing();
+    const endpoint = new URL(await listen(node));
+    const socket = connect(Number(endpoint.port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`GET ${PATH}?url=${encodeURIComponent(PAGE)} HTTP/1.1\r\nHost: exa mple.com:99999\r\nConnection: close\r\n\r\n`);
+    let raw = '';
+    socket.on('data', (chunk) => (raw += chunk));
+    await once(socket, 'end');
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toContain('"code":"BAD_REQUEST"');
+  });
+});
