@@ -5,7 +5,8 @@
 // process), REDIS_URL (optional: token and ticket shared through Redis), ALLOWED_HOSTS and
 // ALLOWED_ORIGINS (comma-separated), JS_SAFE_DOMAINS (for the simulator's verifier), PORT
 // (default 8080), HOST (default 127.0.0.1).
-import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -23,8 +24,26 @@ import {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
 const DEMO_APP = { appId: 'wx_demo_app_id', appSecret: 'demo_app_secret' };
+// Sent with every answer. The CSP allows this server's own scripts, the inline scripts of the
+// page being served (by hash), and jweixin from its two official hosts.
+const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' };
+const contentSecurityPolicy = (inlineScriptHashes = []) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' https://res.wx.qq.com https://res2.wx.qq.com${inlineScriptHashes.map((h) => ` '${h}'`).join('')}`,
+    // The simulator's panel styles its Shadow DOM with a <style> element.
+    "style-src 'self' 'unsafe-inline'",
+    // Share thumbnails may live on any https host.
+    "img-src 'self' data: https:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+const inlineScriptHashes = (html) =>
+  [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)].map(([, code]) => `sha256-${createHash('sha256').update(code).digest('base64')}`);
 const plain = (res, status, text) => {
-  res.writeHead(status, { 'Content-Type': 'text/plain' });
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
 };
 const list = (value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
@@ -51,22 +70,39 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
 /**
  * Starts the server. Resolves with { url, port, close, signer, fakeApi } once it listens.
  * Without appId and appSecret it signs through an in-process fake of the WeChat API.
- * `fixturesDir` (benchmarks) serves that folder at /fixtures/.
+ * `fixturesDir` (benchmarks) serves that folder at /fixtures/; `log` receives warnings (Redis
+ * drops, the signer's onError events; default console.warn); `headersTimeout` and
+ * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients.
  */
 export async function startServer(options) {
   const fake = options.appId && options.appSecret ? undefined : createFakeWechatApi({ ...DEMO_APP, latency: options.fakeLatency ?? 50 });
   const appId = fake ? DEMO_APP.appId : options.appId;
+  const log = options.log ?? ((line) => console.warn(line));
   let store = memoryStore();
   let redis;
   if (options.redisUrl) {
     const { createClient } = await import('redis');
-    redis = await createClient({ url: options.redisUrl }).connect();
+    redis = createClient({ url: options.redisUrl });
+    // Without an 'error' listener a Redis drop would end this process. The client reconnects by
+    // itself, and the signer serves from memory (or WeChat) meanwhile.
+    let reported = false;
+    redis.on('error', (error) => {
+      if (!reported) log(`[redis] ${error.message || error.code || 'connection error'}: signing goes on from memory until Redis is back.`);
+      reported = true;
+    });
+    redis.on('ready', () => {
+      if (reported) log('[redis] connected again.');
+      reported = false;
+    });
+    await redis.connect();
     store = redisStore(redis);
   }
   const signer = createSigner({
     appId,
     appSecret: fake ? DEMO_APP.appSecret : options.appSecret,
     store,
+    // Redacted by the signer: no appSecret, access_token or jsapi_ticket reaches this log.
+    onError: (event) => log(`[wechat-share] ${event.api} failed after ${event.durationMs} ms: ${event.message}`),
     // The fake answers in this process; nothing leaves the machine.
     ...(fake && { fetch: (url, init) => fake.handle(new Request(url, init)) }),
   });
@@ -105,16 +141,25 @@ export async function startServer(options) {
     }
   })();
 
-  async function serveFile(res, file, inject) {
+  // `dir` is the folder `file` must stay in (after symlinks are resolved); undefined: trusted path.
+  async function serveFile(res, file, inject, dir) {
     try {
-      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const real = await realpath(file);
+      if (dir && !real.startsWith((await realpath(dir)) + sep)) throw new Error('outside its folder');
+      if (!(await stat(real)).isFile()) throw new Error('not a file');
     } catch {
       return plain(res, 404, 'Not found');
     }
     let body = await readFile(file);
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    if (inject && type.startsWith('text/html')) body = Buffer.from(String(body).replace(/<head>/i, `<head>\n${inject}`));
-    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
+    const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache' };
+    if (type.startsWith('text/html')) {
+      let html = String(body);
+      if (inject) html = html.replace(/<head>/i, `<head>\n${inject}`);
+      headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html));
+      body = Buffer.from(html);
+    }
+    res.writeHead(200, headers);
     res.end(body);
   }
 
@@ -123,7 +168,16 @@ export async function startServer(options) {
     options.simulator && options.localJweixin && '<script src="/vendor/jweixin-1.4.0.js"></script>',
   ].filter(Boolean).join('\n');
 
-  const server = createServer((req, res) => {
+  // A client that sends its headers or body slowly is cut off instead of holding a socket.
+  const requestTimeout = options.requestTimeout ?? 15_000;
+  const timeouts = {
+    requestTimeout,
+    headersTimeout: Math.min(options.headersTimeout ?? 10_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(requestTimeout, 1000),
+  };
+  const server = createServer(timeouts, (req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy());
     let path;
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -133,10 +187,13 @@ export async function startServer(options) {
     if (path === '/api/wechat/signature') return signature(req, res);
     if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
     if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
-    // A file under `dir`, or undefined when `rest` tries to leave it (../).
+    // A file under `dir`, or undefined when `rest` tries to leave it (../); serveFile checks
+    // the same after resolving symlinks.
+    let folder;
     const inside = (dir, rest) => {
       const base = resolve(dir);
       const file = resolve(base, `.${sep}${rest}`);
+      folder = base;
       return file.startsWith(base + sep) ? file : undefined;
     };
     let file;
@@ -151,7 +208,7 @@ export async function startServer(options) {
     if (!file) {
       return plain(res, 404, 'Not found');
     }
-    serveFile(res, file, simulatorTags).catch(() => res.end());
+    serveFile(res, file, simulatorTags, folder).catch(() => res.end());
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -173,8 +230,15 @@ export async function startServer(options) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const options = optionsFromEnv();
+  if (!options.allowedHosts) {
+    console.warn('Warning: ALLOWED_HOSTS is not set, so this server signs pages of any host. Set it to your JS safe domain, such as ALLOWED_HOSTS=h5.example.com.');
+  }
   const running = await startServer(options).catch((error) => {
-    console.error(`Could not start: ${error.message}`);
+    console.error(
+      error.code === 'EADDRINUSE'
+        ? `Could not start: port ${options.port} is in use. Set another one, such as PORT=8081 npm run demo.`
+        : `Could not start: ${error.message}`,
+    );
     process.exit(1);
   });
   console.log(running.fakeApi

@@ -19,7 +19,7 @@ export interface Session {
   requests: string[];
   /** Requests to addresses other than the test host and jweixin's: refused. */
   refused: string[];
-  /** Uncaught page errors and dialogs (alert, confirm): both must stay empty. */
+  /** Uncaught page errors, dialogs (alert, confirm) and CSP violations: all must stay empty. */
   problems: string[];
 }
 
@@ -56,6 +56,10 @@ export async function openSession(browser: Browser, options: SessionOptions = {}
   context.on('request', (request: Request) => requests.push(`${request.method()} ${request.url()}`));
   const page = await context.newPage();
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  // The example server sends a Content-Security-Policy: anything it blocks is a problem too.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`csp: ${message.text()}`);
+  });
   page.on('dialog', (dialog) => {
     problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();

@@ -1,7 +1,14 @@
 // @vitest-environment node
 // examples/server as deployed: env parsing, static files kept inside their folders, the dev-only
 // verify endpoint off unless asked for, and signing through the fake WeChat API without credentials.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startRedis } from '../../scripts/system.mjs';
 // @ts-expect-error plain JS example, typed by use
 import { optionsFromEnv, startServer } from '../../examples/server/server.mjs';
 
@@ -62,5 +69,102 @@ describe('examples/server', () => {
     }
     expect((await fetch(`${base}/%E0%A4%A`)).status).toBe(400);
     expect((await fetch(`${base}/dist/wechat-share.mjs`)).headers.get('content-type')).toMatch(/javascript/);
+  });
+});
+
+describe('examples/server hardening', () => {
+  it('sends nosniff and a CSP that allows its own scripts, the page\'s inline ones by hash, and jweixin\'s hosts', async () => {
+    const base = await start({}, ['--demo']);
+    const page = await fetch(`${base}/h5/`);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(csp).toMatch(/script-src 'self' https:\/\/res\.wx\.qq\.com https:\/\/res2\.wx\.qq\.com 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    const api = await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent('https://h5.example.com/')}`);
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('refuses a symlink that leads out of its folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixtures-'));
+    try {
+      writeFileSync(join(dir, 'inside.html'), '<p>ok</p>');
+      symlinkSync(join(process.cwd(), 'package.json'), join(dir, 'escape.json'));
+      running = (await startServer({ ...optionsFromEnv({}, []), port: 0, fixturesDir: dir })) as Running;
+      const base = `http://127.0.0.1:${running.port}`;
+      expect((await fetch(`${base}/fixtures/inside.html`)).status).toBe(200);
+      const escaped = await fetch(`${base}/fixtures/escape.json`);
+      expect(escaped.status).toBe(404);
+      expect(await escaped.text()).not.toContain('"name"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('cuts off a client that sends its body too slowly', async () => {
+    running = (await startServer({ ...optionsFromEnv({}, []), port: 0, requestTimeout: 500 })) as Running;
+    const socket = connect(running.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST /api/wechat/signature HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nurl=');
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    const started = Date.now();
+    await once(socket, 'close');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+describe('examples/server as a process', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+    child = undefined;
+  });
+
+  // Starts server.mjs; resolves with its base URL once it prints it, and everything it printed.
+  async function run(env: Record<string, string>) {
+    child = spawn(process.execPath, ['examples/server/server.mjs'], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = { text: '' };
+    child.stdout!.on('data', (chunk) => (output.text += chunk));
+    child.stderr!.on('data', (chunk) => (output.text += chunk));
+    const exited = once(child, 'exit').then(() => undefined);
+    await Promise.race([exited, new Promise<void>((resolve) => {
+      const check = () => (/Open http/.test(output.text) ? resolve() : setTimeout(check, 20));
+      check();
+    })]);
+    const port = /localhost:(\d+)\//.exec(output.text)?.[1];
+    return { base: port && `http://127.0.0.1:${port}`, output, exited };
+  }
+
+  it('warns when ALLOWED_HOSTS is unset, and names PORT when the port is taken', async () => {
+    const { output } = await run({});
+    expect(output.text).toMatch(/ALLOWED_HOSTS is not set/);
+    child!.kill('SIGKILL');
+    const port = await freePort();
+    const blocker = (await import('node:net')).createServer().listen(port, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const taken = await run({ PORT: String(port), ALLOWED_HOSTS: 'h5.example.com' });
+      await taken.exited;
+      expect(taken.output.text).toMatch(new RegExp(`port ${port} is in use\\. Set another one, such as PORT=`));
+      expect(taken.output.text).not.toMatch(/ALLOWED_HOSTS is not set/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('keeps running and signing when Redis drops, and says so in its log', async () => {
+    const redis = await startRedis();
+    try {
+      const { base, output } = await run({ REDIS_URL: redis.url, ALLOWED_HOSTS: 'h5.example.com' });
+      const sign = () => fetch(`${base}/api/wechat/signature?url=${encodeURIComponent('https://h5.example.com/')}`);
+      expect((await sign()).status).toBe(200);
+      await redis.stop();
+      await expect.poll(() => output.text, { timeout: 5000 }).toMatch(/\[redis\].*signing goes on from memory/);
+      for (let i = 0; i < 5; i++) expect((await sign()).status).toBe(200);
+      expect(child!.exitCode).toBeNull();
+    } finally {
+      await redis.stop();
+    }
   });
 });

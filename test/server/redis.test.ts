@@ -1,5 +1,6 @@
 // @vitest-environment node
 // redisStore against a real redis-server, and the cross-instance refresh lock.
+import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigner, jsapiSignature, memoryStore, redisStore } from '../../src/server/index';
@@ -22,15 +23,26 @@ beforeAll(async () => {
   redis = await startRedis();
 }, 700_000);
 
+const ioClients: IORedis[] = [];
+async function ioClient() {
+  const c = new IORedis(redis.url, { lazyConnect: true });
+  c.on('error', () => undefined);
+  await c.connect();
+  ioClients.push(c);
+  return c;
+}
+
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit()));
+  await Promise.all(ioClients.map((c) => c.quit()));
   await redis?.stop();
 });
 
 // The Store contract, for both stores: the Redis one against a real redis-server.
 describe.each([
   ['memoryStore', async () => memoryStore()],
-  ['redisStore', async () => redisStore(await client(), { prefix: `contract:${Math.random()}:` })],
+  ['redisStore with node-redis', async () => redisStore(await client(), { prefix: `contract:${Math.random()}:` })],
+  ['redisStore with ioredis', async () => redisStore(await ioClient(), { prefix: `contract:${Math.random()}:` })],
 ] as const)('%s', (_, makeStore) => {
   it('gets, sets with a ttl in ms, and deletes', async () => {
     const store = await makeStore();
