@@ -6,17 +6,13 @@ import { PLATFORM_KEY } from 'wechat-share/simulator';
 import { startServer } from '../examples/server/server.mjs';
 import { launchChromium } from '../scripts/chromium.mjs';
 import { JWEIXIN } from '../scripts/jweixin.mjs';
+import { median } from './stats.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const DELAY = 400;
 const HOST = 'h5.example.com';
 const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 0, fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)) });
 const base = `http://${HOST}:${server.port}`;

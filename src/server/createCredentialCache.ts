@@ -106,7 +106,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     } else if (storeUp) {
       // Another instance is fetching: take its value when it lands, for at most `timeout` ms.
       const deadline = Date.now() + timeout;
-      for (let wait = 20; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+      for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
         await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
         const stored = await readStore();
         if (usable(stored, refused)) return stored;
