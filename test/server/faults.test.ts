@@ -136,6 +136,23 @@ describe('a lock holder that died', () => {
   });
 });
 
+describe('the refresh lock', () => {
+  it('is held with a TTL of 2 x timeout while a fetch runs', async () => {
+    const { wechat, signer, prefix } = await setup({ timeout: 800 });
+    wechat.state.fault = 'hang';
+    const pending = signer().sign(PAGE).catch((e) => e);
+    const admin = await client();
+    const key = `${prefix}{${APP_ID}}:access_token:stable:lock`;
+    await expect.poll(() => admin.pTTL(key)).toBeGreaterThan(0);
+    const ttl = await admin.pTTL(key);
+    expect(ttl).toBeGreaterThan(1400);
+    expect(ttl).toBeLessThanOrEqual(1600);
+    expect(await pending).toBeInstanceOf(WechatApiError);
+    // Released by its owner once the fetch failed, not left to expire.
+    await expect.poll(() => admin.exists(key)).toBe(0);
+  });
+});
+
 describe('WeChat hanging during the early-refresh window', () => {
   it('answers from the still-valid ticket in milliseconds while one refresh waits', async () => {
     // expires_in 2 s, margin 1.5 s: due after 1 s (half of expires_in), valid until 2 s.
