@@ -3,7 +3,12 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist' });
-const min = () => terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } });
+// The page state's fields (src/lib/pageState.ts, and readPage's snapshot) are named for readers; in the IIFE terser may
+// shorten them, since nothing outside the bundle reads them. The list is explicit so that no DOM
+// or user-facing property can be caught.
+const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat)$/;
+const min = (mangleProps) =>
+  terser({ ecma: 2020, compress: { passes: 2 }, mangle: mangleProps ? { properties: { regex: mangleProps } } : true, format: { comments: false } });
 // Every bundle is self-contained: only node: builtins stay imports (the server entry).
 const external = (id) => id.startsWith('node:');
 
@@ -33,14 +38,14 @@ function entry(input, name, iife) {
     configs.push({
       input: iife.input,
       plugins: [ts()],
-      output: { file: `dist/${name}.iife.js`, format: 'iife', name: iife.global, plugins: [min()] },
+      output: { file: `dist/${name}.iife.js`, format: 'iife', name: iife.global, plugins: [min(iife.mangleProps)] },
     });
   }
   return configs;
 }
 
 export default [
-  ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare' }),
+  ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare', mangleProps: PAGE_STATE_FIELDS }),
   ...entry('src/server/index.ts', 'server'),
   ...entry('src/simulator/index.ts', 'wechat-simulator'),
   {

@@ -1,7 +1,5 @@
+import { page } from './lib/pageState';
 import type { ShareOptions } from './types';
-
-/** The defaults that {@link configure} sets; read by every later {@link setupShare}. */
-export const defaults: ShareOptions = {};
 
 /**
  * Sets default options for later {@link setupShare} calls, merged over earlier defaults. Options
@@ -13,5 +11,5 @@ export const defaults: ShareOptions = {};
  * configure({ endpoint: '/api/wechat/signature', jsApiList: ['chooseImage'] });
  */
 export function configure(options: ShareOptions): void {
-  Object.assign(defaults, options);
+  Object.assign(page.defaults, options);
 }

@@ -2,4 +2,4 @@ export { setupShare } from './setupShare';
 export { configure } from './configure';
 export { WechatShareError } from './errors';
 export type { ErrorCode } from './errors';
-export type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult } from './types';
+export type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxConfig, WxResult, WxShareApi, WxShareArgs, WxShareApiName } from './types';

@@ -1,87 +1,69 @@
-import { defaults } from './configure';
 import { WechatShareError } from './errors';
 import { applyShare, SHARE_APIS } from './lib/applyShare';
 import { loadJweixin, DEFAULT_SDK_URLS } from './lib/loadJweixin';
+import { page } from './lib/pageState';
+import { readPage } from './lib/readPage';
 import { requestSignature } from './lib/requestSignature';
-import { stripShareParams } from './lib/shareParams';
+import { resolveShareData } from './lib/resolveShareData';
 import { signingUrls } from './lib/signingUrls';
+import { stripShareParams } from './lib/stripShareParams';
 import type { ShareData, ShareOptions, ShareResult, SignatureData } from './types';
 
-// Signatures for the page's life, per signing URL. A failure drops its entry.
-const signatures = new Map<string, Promise<SignatureData>>();
-// The URL whose wx.config WeChat verified last: the same URL needs no new config.
-let verifiedUrl: string | undefined;
-// Set once the other candidate URL turned out to be the one this client verifies.
-let flip = false;
-// setupShare calls run one after another: two wx.config in flight would answer each other.
-let queue: Promise<unknown> = Promise.resolve();
-
+// One signature per signing URL for the page's life; a failed request drops its entry.
 function signatureFor(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
-  let signature = signatures.get(url);
+  let signature = page.signatures.get(url);
   if (!signature) {
     signature = requestSignature(url, options);
-    signatures.set(url, signature);
-    signature.catch(() => signatures.delete(url));
+    page.signatures.set(url, signature);
+    signature.catch(() => page.signatures.delete(url));
   }
   return signature;
 }
 
 const unique = (list: string[]) => list.filter((item, i) => list.indexOf(item) === i);
 
-function resolveShareData(share: ShareData): Required<ShareData> {
-  const meta = (selector: string) => document.querySelector<HTMLMetaElement>(selector)?.content;
-  const absolute = (url: string | undefined) => (url ? new URL(url, location.href).href : '');
-  return {
-    title: share.title ?? document.title,
-    desc: share.desc ?? meta('meta[name="description"]') ?? '',
-    link: absolute(share.link) || stripShareParams(location.href),
-    imgUrl: absolute(share.imgUrl ?? meta('meta[property="og:image"]')),
-  };
-}
+// One setupShare call, run when the ones before it have settled (page.queue).
+async function shareOnce(share: ShareData, options: ShareOptions): Promise<ShareResult> {
+  const settings = { ...page.defaults, ...options };
+  const timeout = settings.timeout ?? 10000;
+  const snapshot = readPage();
+  if (!snapshot.inWechat) return { status: 'unsupported', reason: 'not-wechat' };
 
-async function run(share: ShareData, options: ShareOptions): Promise<ShareResult> {
-  const o = { ...defaults, ...options };
-  const timeout = o.timeout ?? 10000;
-  if (!/micromessenger/i.test(navigator.userAgent)) {
-    return { status: 'unsupported', reason: 'not-wechat' };
-  }
-  const href = location.href;
-  const clean = stripShareParams(href);
-  if (o.stripShareParams !== false && clean !== href) {
+  const clean = stripShareParams(snapshot.href);
+  if (settings.stripShareParams !== false && clean !== snapshot.href) {
     // Opened from a shared link: WeChat added from=…&isappinstalled=…. Sign the clean URL on a new
     // page instead; replace() leaves no history entry, and the clean URL cannot trigger this again.
     location.replace(clean);
     return { status: 'redirecting', to: clean };
   }
-  const data = resolveShareData(share);
-  const jsApiList = unique(SHARE_APIS.concat(o.jsApiList || []));
-  const openTagList = unique(o.openTagList || []);
-  const signOptions = { ...o, timeout };
-  const [url, otherUrl] = signingUrls(flip);
-  const wxLoad = loadJweixin(o.sdkUrl ? [o.sdkUrl] : DEFAULT_SDK_URLS, timeout);
-  const base = { share: data, jsApiList, openTagList, debug: o.debug, timeout };
-  const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
 
-  if (url === verifiedUrl) {
-    // The config in force is for this URL: apply the new data, no new signature or wx.config.
-    const applied = await applyShare({ ...base, wx: await wxLoad, url }).then(() => true, () => false);
-    if (applied) return ready(url);
+  const card = resolveShareData(share, snapshot);
+  const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
+  const applyBase = { share: card, jsApiList, openTagList: unique(settings.openTagList || []), debug: settings.debug, timeout };
+  const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
+  const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
+  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : DEFAULT_SDK_URLS, timeout);
+
+  if (likelyUrl === page.verifiedUrl) {
+    // The config in force is for this URL: apply the new card, no new signature or wx.config.
+    const applied = await applyShare({ ...applyBase, wx: await wxLoad, url: likelyUrl }).then(() => true, () => false);
+    if (applied) return ready(likelyUrl);
   }
-  verifiedUrl = undefined;
+  page.verifiedUrl = undefined;
   // On `invalid signature`, once more with a fresh signature, for the other candidate URL (entry
   // vs current) when they differ: which one WeChat checks is only reported by users.
-  for (let retry = false; ; retry = true) {
-    const candidate = retry ? otherUrl : url;
+  for (let retry = 0; ; retry++) {
+    const url = retry ? otherUrl : likelyUrl;
     // The jweixin load and the signing request run in parallel.
-    const [wx, signature] = await Promise.all([wxLoad, signatureFor(candidate, signOptions)]);
+    const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
     try {
-      await applyShare({ ...base, wx, url: candidate, signature });
-      verifiedUrl = candidate;
-      if (candidate !== url) flip = !flip;
-      return ready(candidate);
+      await applyShare({ ...applyBase, wx, url, signature });
+      page.verifiedUrl = url;
+      if (url !== likelyUrl) page.checksOtherUrl = !page.checksOtherUrl;
+      return ready(url);
     } catch (error) {
-      signatures.delete(url);
-      signatures.delete(otherUrl);
+      page.signatures.delete(likelyUrl);
+      page.signatures.delete(otherUrl);
       if (retry || !/invalid signature/.test((error as WechatShareError).errMsg || '')) throw error;
     }
   }
@@ -118,11 +100,11 @@ export function setupShare(share: ShareData = {}, options: ShareOptions = {}): P
   if (typeof document === 'undefined') {
     return Promise.resolve({ status: 'unsupported', reason: 'no-window' });
   }
-  const result = queue.then(() => run(share, options)).catch((error) => {
+  const result = page.queue.then(() => shareOnce(share, options)).catch((error) => {
     // Whatever else went wrong came from the arguments (a share that is not an object, a link
     // that is not a URL…): still a WechatShareError, as promised.
     throw error instanceof WechatShareError ? error : new WechatShareError('INVALID_OPTIONS', `Bad setupShare arguments: ${error}`, { cause: error });
   });
-  queue = result.catch(() => undefined);
+  page.queue = result.catch(() => undefined);
   return result;
 }

@@ -29,20 +29,8 @@ export interface ShareData {
   imgUrl?: string;
 }
 
-/**
- * What the signing endpoint answers: the four values `wx.config` needs.
- * See the official JS-SDK docs, "通过config接口注入权限验证配置".
- */
-export interface SignatureData {
-  /** The Official Account's appId; the jsapi_ticket that signed must belong to it. */
-  appId: string;
-  /** Unix time in whole seconds, the same value that was signed. */
-  timestamp: number;
-  /** The random string that was signed (note the capital `S` in `wx.config`). */
-  nonceStr: string;
-  /** `sha1("jsapi_ticket=…&noncestr=…&timestamp=…&url=…")`, 40 hex characters. */
-  signature: string;
-}
+export type { SignatureData } from './SignatureData';
+import type { SignatureData } from './SignatureData';
 
 /** Options of {@link setupShare} and {@link configure}. All are optional. */
 export interface ShareOptions {
@@ -134,13 +122,56 @@ export interface WxResult {
   [key: string]: unknown;
 }
 
+/** What `wx.config` takes: the signature's four values, plus what to request. */
+export interface WxConfig extends SignatureData {
+  /** jweixin alerts every result when true. */
+  debug?: boolean;
+  /** The JS APIs to be allowed (jweixin rewrites this array in place: pass a copy). */
+  jsApiList: string[];
+  /** Open tags (jweixin 1.6.0+). */
+  openTagList?: string[];
+}
+
+/** What the share APIs take: the card and jweixin's callbacks. */
+export interface WxShareArgs {
+  title: string;
+  desc?: string;
+  link: string;
+  imgUrl: string;
+  success?: (res: WxResult) => void;
+  fail?: (res: WxResult) => void;
+  cancel?: (res: WxResult) => void;
+}
+
+/** A share API of `wx`: absent in a jweixin older than the one that introduced it. */
+export type WxShareApi = ((args: WxShareArgs) => void) | undefined;
+
 /** The subset of jweixin-1.4.0's `wx` object that this SDK uses. */
 export interface Wx {
-  config(options: Record<string, unknown>): void;
+  config(options: WxConfig): void;
   ready(callback: () => void): void;
   error(callback: (res: WxResult) => void): void;
-  [api: string]: unknown;
+  /** Chat and QQ card (JSSDK 1.4.0+, WeChat 6.7.2+). Its success means "data set". */
+  updateAppMessageShareData?: WxShareApi;
+  /** Moments and QZone card (JSSDK 1.4.0+, WeChat 6.7.2+). */
+  updateTimelineShareData?: WxShareApi;
+  /** Legacy handlers: their success fires when the user shares. */
+  onMenuShareTimeline?: WxShareApi;
+  onMenuShareAppMessage?: WxShareApi;
+  onMenuShareQQ?: WxShareApi;
+  onMenuShareWeibo?: WxShareApi;
+  onMenuShareQZone?: WxShareApi;
 }
+
+/** The names of the share APIs on {@link Wx}. */
+export type WxShareApiName =
+  | 'updateAppMessageShareData'
+  | 'updateTimelineShareData'
+  | 'onMenuShareTimeline'
+  | 'onMenuShareAppMessage'
+  | 'onMenuShareQQ'
+  | 'onMenuShareWeibo'
+  | 'onMenuShareQZone';
 
 declare global {
   interface Window {

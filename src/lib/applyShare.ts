@@ -1,37 +1,36 @@
 import { WechatShareError } from '../errors';
-import type { ShareData, SignatureData, Wx, WxResult } from '../types';
+import type { ShareData, SignatureData, Wx, WxResult, WxShareApiName } from '../types';
 import { hintFor } from './hintFor';
+import { page } from './pageState';
 
 // The two share APIs of JSSDK 1.4.0+ (WeChat 6.7.2+). Their success means "data set".
-const NEW_APIS = ['updateAppMessageShareData', 'updateTimelineShareData'];
+const NEW_APIS: WxShareApiName[] = ['updateAppMessageShareData', 'updateTimelineShareData'];
 // Still needed on some Android builds, where users report the new APIs alone have no effect.
-const LEGACY_APIS = ['onMenuShareTimeline', 'onMenuShareAppMessage', 'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone'];
+const LEGACY_APIS: WxShareApiName[] = ['onMenuShareTimeline', 'onMenuShareAppMessage', 'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone'];
 
 /** The seven share APIs, always in `jsApiList`. */
-export const SHARE_APIS = NEW_APIS.concat(LEGACY_APIS);
+export const SHARE_APIS: string[] = NEW_APIS.concat(LEGACY_APIS);
 
 // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
 // config failed before any callback was set. So one listener is registered per wx, calls made
-// during registration are ignored, and it forwards to whichever attempt is under way.
-let onConfigError: ((res: WxResult) => void) | undefined;
-let hooked: Wx | undefined;
-
+// during registration are ignored, and it forwards to the attempt under way (page.queue runs one
+// at a time, so there is only one).
 function hookErrors(wx: Wx): void {
-  if (hooked === wx) return;
-  hooked = wx;
+  if (page.hookedWx === wx) return;
+  page.hookedWx = wx;
   let registering = true;
   wx.error((res) => {
-    if (!registering && onConfigError) onConfigError(res);
+    if (!registering) page.configErrorListener?.(res);
   });
   registering = false;
 }
 
 const errMsgOf = (res: unknown) => String((res as WxResult | undefined)?.errMsg ?? res);
 
-function callApi(wx: Wx, name: string, args: object): Promise<void> {
+function callApi(wx: Wx, name: WxShareApiName, share: Required<ShareData>): Promise<void> {
   return new Promise((resolve, reject) => {
     // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
-    (wx[name] as (args: object) => void)({ ...args, success: () => resolve(), fail: reject, cancel: reject });
+    wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
   });
 }
 
@@ -70,7 +69,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      onConfigError = undefined;
+      page.configErrorListener = undefined;
       if (error) reject(error);
       else resolve();
     };
@@ -82,7 +81,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
         }),
       );
     const timer = setTimeout(configFailed, timeout);
-    onConfigError = (res) => configFailed(res.errMsg);
+    page.configErrorListener = (res) => configFailed(res.errMsg);
 
     const attempt = (delay: number): void => {
       Promise.all([
@@ -116,10 +115,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
     }
     wx.ready(() => {
       if (settled) return;
-      for (const name of LEGACY_APIS) {
-        const api = wx[name];
-        if (typeof api === 'function') api({ ...share });
-      }
+      for (const name of LEGACY_APIS) wx[name]?.({ ...share });
       attempt(50);
     });
   });

@@ -1,5 +1,6 @@
 import { WechatShareError } from '../errors';
 import type { Wx } from '../types';
+import { page } from './pageState';
 import { withTimeout } from './withTimeout';
 
 /** The official host first, then the official backup host. */
@@ -7,8 +8,6 @@ export const DEFAULT_SDK_URLS = [
   'https://res.wx.qq.com/open/js/jweixin-1.4.0.js',
   'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js',
 ];
-
-let loading: Promise<Wx> | undefined;
 
 const globalWx = (): Wx | undefined => window.wx || window.jWeixin;
 
@@ -51,9 +50,9 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
  * and forgets the failure, so that a later call tries again.
  */
 export function loadJweixin(urls: string[], timeout: number): Promise<Wx> {
-  if (!loading) {
-    loading = load(urls, timeout);
-    loading.catch(() => (loading = undefined));
+  if (!page.jweixinLoading) {
+    page.jweixinLoading = load(urls, timeout);
+    page.jweixinLoading.catch(() => (page.jweixinLoading = undefined));
   }
-  return loading;
+  return page.jweixinLoading;
 }

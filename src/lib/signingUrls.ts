@@ -1,23 +1,13 @@
-// The URL a page was entered with. iOS WeChat verifies wx.config against it even after
-// history.pushState (reported by users, see shared/wechat-facts.md "Single-page apps"). The
-// navigation entry knows it even when this SDK is loaded after a pushState; the value read at
-// first evaluation is the fallback for browsers without Navigation Timing 2.
-const loadedAt = typeof location === 'undefined' ? '' : location.href;
-
-/** The URL this page was entered with, without hash. */
-export function entryUrl(): string {
-  const nav = performance.getEntriesByType?.('navigation')[0] as PerformanceEntry | undefined;
-  return (nav?.name || loadedAt).split('#')[0];
-}
+import { entryUrl } from './entryUrl';
+import type { PageSnapshot } from './readPage';
 
 /**
  * The two URLs that WeChat may verify a signature against, most likely first: on iOS the entry
- * URL, elsewhere `location.href` without the hash. `flip` swaps them, once a page has learnt
- * that its client behaves the other way.
+ * URL, elsewhere the current URL (both without hash). With `checksOtherUrl`, once the page has
+ * learnt that its client behaves the other way, the order is swapped.
  */
-export function signingUrls(flip: boolean): [string, string] {
-  const current = location.href.split('#')[0];
-  const entry = entryUrl() || current;
-  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent);
-  return ios !== flip ? [entry, current] : [current, entry];
+export function signingUrls(snapshot: PageSnapshot, checksOtherUrl: boolean): [string, string] {
+  const entry = entryUrl() || snapshot.currentUrl;
+  const entryFirst = snapshot.ios !== checksOtherUrl;
+  return entryFirst ? [entry, snapshot.currentUrl] : [snapshot.currentUrl, entry];
 }

@@ -5,6 +5,7 @@ import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
 import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
+import type { SignatureData } from '../SignatureData';
 import type { Store } from './Store';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 
@@ -65,15 +66,8 @@ export interface SignerOptions {
   onError?: (event: WechatErrorEvent) => void;
 }
 
-/** A signature for one page URL: what `wx.config` needs, and the URL it covers. */
-export interface SignResult {
-  appId: string;
-  /** Unix time in whole seconds. */
-  timestamp: number;
-  /** 16 random letters and digits. */
-  nonceStr: string;
-  /** 40 hex characters; see {@link jsapiSignature}. */
-  signature: string;
+/** A signature for one page URL: the four values `wx.config` needs, and the URL they cover. */
+export interface SignResult extends SignatureData {
   /** The URL that was signed: the input without its hash. */
   url: string;
 }

@@ -2,6 +2,7 @@ export { jsapiSignature } from './jsapiSignature';
 export type { JsapiSignatureParams } from './jsapiSignature';
 export { createSigner, createNonceStr } from './createSigner';
 export type { Signer, SignerOptions, SignResult } from './createSigner';
+export type { SignatureData } from '../SignatureData';
 export type { WechatErrorEvent } from './callWechatApi';
 export { createSignatureHandler } from './createSignatureHandler';
 export type { HandlerOptions, HandlerErrorCode } from './createSignatureHandler';

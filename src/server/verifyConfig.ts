@@ -1,13 +1,10 @@
+import type { SignatureData } from '../SignatureData';
 import { jsapiSignature } from './jsapiSignature';
 
 /** What `wx.config` sent for verification, with the URL WeChat checks it against. */
-export interface VerifyRequest {
+export interface VerifyRequest extends SignatureData {
   /** The URL the client verifies against: the entry URL on iOS, the current one on Android. */
   url: string;
-  appId: string;
-  nonceStr: string;
-  timestamp: number | string;
-  signature: string;
 }
 
 /** WeChat's verdict on a `wx.config`, with what a developer needs to fix it. */

@@ -1,7 +1,9 @@
 // dist/wechat-simulator.iife.js: put it first in <head>, before jweixin. It turns the page into a
 // simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform) and draws
 // the preview panel. data-verify names the demo server's verify endpoint.
-import { installBridge, verifyWithEndpoint, type Platform, type SimulatedBridge } from './installBridge';
+import { installBridge } from './installBridge';
+import type { Platform, SimulatedBridge } from './types';
+import { verifyWithEndpoint } from './verifyWithEndpoint';
 import { mountPanel, PLATFORM_KEY, VERSION_KEY } from './mountPanel';
 
 const tag = document.currentScript as HTMLScriptElement | null;

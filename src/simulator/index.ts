@@ -1,5 +1,7 @@
-export { installBridge, verifyWithEndpoint, wechatUserAgent } from './installBridge';
+export { installBridge } from './installBridge';
+export { verifyWithEndpoint } from './verifyWithEndpoint';
+export { wechatUserAgent } from './wechatUserAgent';
 export type {
-  BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard,
-} from './installBridge';
+  BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard, WeixinJSBridge,
+} from './types';
 export { mountPanel, asSharedLink, PLATFORM_KEY, VERSION_KEY } from './mountPanel';

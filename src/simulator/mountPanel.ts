@@ -1,5 +1,5 @@
 import { hintFor } from '../lib/hintFor';
-import type { BridgeState, Platform, SimulatedBridge } from './installBridge';
+import type { BridgeState, Platform, SimulatedBridge } from './types';
 
 /** sessionStorage key holding the platform the simulator plays: `ios`, `android` or `browser`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';

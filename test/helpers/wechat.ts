@@ -2,11 +2,12 @@
 // endpoint that signs with that ticket, and a page harness that runs the real
 // jweixin-1.4.0.js in jsdom with the simulated WeChat client.
 import { http, HttpResponse, delay } from 'msw';
-import { vi } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { JWEIXIN } from '../../scripts/jweixin.mjs';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
 import { verifyConfig } from '../../src/server/verifyConfig';
-import { installBridge, type BridgeOptions, type Platform, type SimulatedBridge } from '../../src/simulator/installBridge';
+import { installBridge } from '../../src/simulator/installBridge';
+import type { BridgeOptions, Platform, SimulatedBridge } from '../../src/simulator/types';
 import { server } from './msw';
 
 export const APP_ID = 'wx1234567890abcdef';
@@ -75,6 +76,12 @@ function serveScripts(routes: Record<string, ScriptRoute>) {
   observer.observe(document, { childList: true, subtree: true });
 }
 
+// A script load still pending when a test file ends would run after its jsdom is gone.
+afterAll(() => {
+  observer?.disconnect();
+  scriptTimers.splice(0).forEach(clearTimeout);
+});
+
 // jsdom keeps one document for the whole file, while every test stands for a new page. The
 // listeners that a page put on document (jweixin's WeixinJSBridgeReady, error and load) are
 // removed when the next page opens, as unloading a page would.
@@ -102,18 +109,21 @@ export interface PageOptions {
   html?: string;
 }
 
+const SRC = '../../src/index';
+
 /**
- * A fresh page: DOM, URL, jweixin and the SDK module state all new. Returns the SDK imported for
- * this page (from src/, or `entry` such as the built ESM bundle) and the simulated client.
+ * A fresh page: DOM, URL, jweixin and the SDK's page state all new. Returns the SDK for this page
+ * (from src/, whose state `resetPageState()` renews, or `entry` such as the built ESM bundle,
+ * imported anew) and the simulated client.
  */
-export async function openPage<T = typeof import('../../src/index')>(options: PageOptions = {}, entry = '../../src/index') {
+export async function openPage<T = typeof import('../../src/index')>(options: PageOptions = {}, entry = SRC) {
   unloadPage();
   previousBridge?.uninstall();
   const w = window as unknown as Record<string, unknown>;
   delete w.wx;
   delete w.jWeixin;
   delete w.WeixinJSBridge;
-  delete (navigator as unknown as Record<string, unknown>).userAgent;
+  Reflect.deleteProperty(navigator, 'userAgent');
   document.head.innerHTML = options.html ?? '';
   document.body.innerHTML = '';
   document.title = 'Test page';
@@ -136,8 +146,9 @@ export async function openPage<T = typeof import('../../src/index')>(options: Pa
       ...options.bridge,
     });
   }
-  vi.resetModules();
+  if (entry !== SRC) vi.resetModules();
   const sdk = (await import(/* @vite-ignore */ entry)) as T;
+  if (entry === SRC) (await import('../../src/lib/pageState')).resetPageState();
   return { sdk, bridge: bridge as SimulatedBridge };
 }
 

@@ -1,5 +1,6 @@
 // WeChat appends these when a shared link is opened (from=singlemessage|groupmessage|timeline,
-// isappinstalled=0), before any '#'. See shared/wechat-facts.md, "Second share".
+// isappinstalled=0), before any "#" (reported by users and seen in WeChat itself; the official
+// docs name only the resulting invalid signature, JS-SDK Appendix 5).
 const SHARE_PARAM = /^(isappinstalled(=|$)|from=(singlemessage|groupmessage|timeline)$)/;
 
 /**

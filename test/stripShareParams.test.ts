@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripShareParams } from '../src/lib/shareParams';
+import { stripShareParams } from '../src/lib/stripShareParams';
 
 describe('stripShareParams', () => {
   it.each([

@@ -1,0 +1,49 @@
+import type { ShareOptions, SignatureData, Wx, WxResult } from '../types';
+
+/**
+ * Everything the browser SDK keeps for the life of the page. Nothing else in the SDK has
+ * module-level state. The invariants the rest of the code relies on:
+ *
+ * - **One call at a time.** `queue` chains setupShare calls, so at most one `wx.config` is in
+ *   flight. That is what makes the single wx.error listener safe: `configErrorListener` always
+ *   belongs to the attempt under way.
+ * - **One `wx` per page.** `jweixinLoading` is the page's one jweixin load; it is cleared when the
+ *   load fails, so that a later call can try again. `hookedWx` is the `wx` whose single wx.error
+ *   callback is already taken (jweixin keeps only one).
+ * - **Signatures per signing URL.** `signatures` caches one promise per URL for the page's life;
+ *   a failed one, or one WeChat refused, is dropped.
+ * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed;
+ *   the same URL needs no new config. `checksOtherUrl` turns true once this client proved to check
+ *   the other candidate URL (the current one on iOS, the entry one elsewhere).
+ * - **The entry URL's fallback.** `entryHref` is `location.href` when the SDK was evaluated, for
+ *   browsers without a navigation entry.
+ * - **Defaults.** `defaults` is what {@link configure} set.
+ */
+export interface PageState {
+  defaults: ShareOptions;
+  queue: Promise<unknown>;
+  jweixinLoading?: Promise<Wx>;
+  hookedWx?: Wx;
+  configErrorListener?: (res: WxResult) => void;
+  signatures: Map<string, Promise<SignatureData>>;
+  verifiedUrl?: string;
+  checksOtherUrl: boolean;
+  entryHref: string;
+}
+
+const fresh = (): PageState => ({
+  defaults: {},
+  queue: Promise.resolve(),
+  signatures: new Map(),
+  checksOtherUrl: false,
+  entryHref: typeof location === 'undefined' ? '' : location.href,
+});
+
+/** The page's state; see {@link PageState} for its invariants. */
+export const page: PageState = fresh();
+
+/** Forgets everything, as a new page would: for tests. */
+export function resetPageState(): void {
+  for (const key of Object.keys(page) as (keyof PageState)[]) delete page[key];
+  Object.assign(page, fresh());
+}

@@ -1,0 +1,23 @@
+/** The facts about the page that one setupShare call works from, read once. */
+export interface PageSnapshot {
+  /** `location.href` as it is. */
+  href: string;
+  /** `location.href` without its hash: what WeChat checks when it checks the current URL. */
+  currentUrl: string;
+  /** Inside WeChat: the user agent has `MicroMessenger`. */
+  inWechat: boolean;
+  /** iPhone, iPad or iPod: WeChat there checks the entry URL (reported by users). */
+  ios: boolean;
+}
+
+/** Reads the page once; the rest of the call works from this snapshot. */
+export function readPage(): PageSnapshot {
+  const href = location.href;
+  const userAgent = navigator.userAgent;
+  return {
+    href,
+    currentUrl: href.split('#')[0],
+    inWechat: /micromessenger/i.test(userAgent),
+    ios: /iphone|ipad|ipod/i.test(userAgent),
+  };
+}

@@ -1,0 +1,39 @@
+// What every setupShare test file shares: the fixtures, the expected API lists, a typed
+// rejection helper, and the quiet-page rule (neither this SDK nor jweixin, debug off, may alert or
+// log; console output is captured, not printed).
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import type { WechatShareError } from '../../src/index';
+import { ENDPOINT } from '../helpers/wechat';
+
+export const SHARE_APIS = [
+  'updateAppMessageShareData', 'updateTimelineShareData', 'onMenuShareTimeline', 'onMenuShareAppMessage',
+  'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone',
+];
+export const MENU_EVENTS = ['menu:share:timeline', 'menu:share:appmessage', 'menu:share:qq', 'menu:share:weiboApp', 'menu:share:QZone'];
+export const options = { endpoint: ENDPOINT };
+
+/** The rejection of `promise`, checked to be the page's WechatShareError. */
+export async function rejection(sdk: { WechatShareError: typeof WechatShareError }, promise: Promise<unknown>): Promise<WechatShareError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(sdk.WechatShareError);
+  return error as WechatShareError;
+}
+
+/** The alert spy of the current test; `quietPage()` installs it. */
+export const spies: { alert: ReturnType<typeof vi.fn<(message?: unknown) => void>> } = { alert: vi.fn() };
+
+/** Fails any test whose page alerts or logs; captures (does not print) console output. */
+export function quietPage(): void {
+  beforeEach(() => {
+    spies.alert = vi.fn<(message?: unknown) => void>();
+    window.alert = spies.alert;
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+  });
+  afterEach(() => {
+    expect(spies.alert).not.toHaveBeenCalled();
+    expect(console.log).not.toHaveBeenCalled();
+    expect(console.info).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+}

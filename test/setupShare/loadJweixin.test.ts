@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { options, rejection, quietPage } from './common';
+import { ORIGIN, SDK_BACKUP_URL, SDK_URL, openPage, scriptRequests, server, signingEndpoint } from '../helpers/wechat';
+
+quietPage();
+
+describe('loading jweixin', () => {
+  it('falls back to res2.wx.qq.com when res.wx.qq.com fails', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ routes: { [SDK_URL]: { outcome: 'error' }, [SDK_BACKUP_URL]: {} } });
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+    expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL]);
+    expect(document.querySelectorAll('script')).toHaveLength(1);
+  });
+
+  it('rejects SDK_LOAD_FAILED when both hosts fail or time out, and a later call tries again', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ routes: { [SDK_URL]: { outcome: 'hang' }, [SDK_BACKUP_URL]: { outcome: 'error' } } });
+    const error = await rejection(sdk, sdk.setupShare({}, { ...options, timeout: 100 }));
+    expect(error.code).toBe('SDK_LOAD_FAILED');
+    expect(error.message).toContain(`${SDK_URL}: timed out (100 ms)`);
+    expect(error.message).toContain(`${SDK_BACKUP_URL}: error`);
+    await rejection(sdk, sdk.setupShare({}, { ...options, timeout: 100 }));
+    expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL, SDK_URL, SDK_BACKUP_URL]);
+  });
+
+  it('uses a custom sdkUrl without fallback', async () => {
+    server.use(signingEndpoint());
+    const custom = `${ORIGIN}/vendor/jweixin-1.4.0.js`;
+    const { sdk } = await openPage({ routes: { [custom]: {} } });
+    await expect(sdk.setupShare({}, { ...options, sdkUrl: custom })).resolves.toMatchObject({ status: 'ready' });
+    expect(scriptRequests).toEqual([custom]);
+  });
+});

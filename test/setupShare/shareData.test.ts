@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { options, quietPage, rejection } from './common';
+import { openPage, server, signed, signingEndpoint } from '../helpers/wechat';
+
+quietPage();
+
+describe('share data', () => {
+  it.each([
+    ['link', 'javascript:alert(1)', 'javascript:'],
+    ['link', 'data:text/html,<script>alert(1)</script>', 'data:'],
+    ['link', 'blob:https://h5.example.com/3f2c', 'blob:'],
+    ['imgUrl', 'javascript:alert(1)', 'javascript:'],
+    ['imgUrl', 'data:image/png;base64,iVBORw0KGgo=', 'data:'],
+    ['imgUrl', 'ftp://h5.example.com/card.png', 'ftp:'],
+  ] as const)('rejects INVALID_OPTIONS for a %s that is %s, naming the field and the value, before any request', async (field, value, scheme) => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({ [field]: value }, options));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.message).toContain(`share.${field}`);
+    expect(error.message).toContain(value.slice(0, scheme.length));
+    expect(signed).toEqual([]);
+    expect(bridge.state.configs).toEqual([]);
+  });
+
+  it('rejects INVALID_OPTIONS for a link that is not a URL at all', async () => {
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({ link: 'http://[::1' }, options));
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/Invalid URL/) });
+    expect(signed).toEqual([]);
+  });
+
+  it('resolves relative URLs against the page and allows another origin (it may be on the JS safe domain)', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage({ path: '/shop/item?id=1' });
+    await sdk.setupShare({ link: '../sale?x=1#top', imgUrl: 'https://cdn.example.net/card.png' }, options);
+    expect(bridge.state.appMessage).toMatchObject({ link: 'https://h5.example.com/sale?x=1#top', imgUrl: 'https://cdn.example.net/card.png' });
+    await sdk.setupShare({ link: 'https://m.example.org/page', imgUrl: '/img/card.png' }, options);
+    expect(bridge.state.appMessage).toMatchObject({ link: 'https://m.example.org/page', imgUrl: 'https://h5.example.com/img/card.png' });
+  });
+
+  it('leaves an absent image empty rather than failing', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage();
+    await sdk.setupShare({ title: 'No image' }, options);
+    expect(bridge.state.appMessage).toMatchObject({ title: 'No image', imgUrl: '' });
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it, vi } from 'vitest';
+import { options, rejection, quietPage } from './common';
+import { APP_ID, ENDPOINT, HttpResponse, ORIGIN, http, openPage, server, signatureFor, signingEndpoint } from '../helpers/wechat';
+
+quietPage();
+
+describe('signing request', () => {
+  it('appends url with & when the endpoint has a query, and sends POST as a form', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${ORIGIN}/sign`, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        seen.push(`GET token=${query.get('token')} url=${query.get('url')}`);
+        return HttpResponse.json(signatureFor(query.get('url')!));
+      }),
+      http.post(`${ORIGIN}/sign`, async ({ request }) => {
+        const form = new URLSearchParams(await request.text());
+        seen.push(`POST ${request.headers.get('content-type')?.split(';')[0]} url=${form.get('url')}`);
+        return HttpResponse.json(signatureFor(form.get('url')!));
+      }),
+    );
+    const { sdk } = await openPage({ path: '/x?y=1', platform: 'android' });
+    await sdk.setupShare({}, { endpoint: '/sign?token=t' });
+    history.pushState(null, '', '/z');
+    await sdk.setupShare({}, { endpoint: '/sign', method: 'POST' });
+    expect(seen).toEqual([
+      `GET token=t url=${ORIGIN}/x?y=1`,
+      `POST application/x-www-form-urlencoded url=${ORIGIN}/z`,
+    ]);
+  });
+
+  it('accepts appid, noncestr, a string timestamp, an envelope, and appId from options', async () => {
+    server.use(signingEndpoint({
+      answer: (url) => {
+        const { timestamp, nonceStr, signature } = signatureFor(url);
+        return { code: 0, data: { noncestr: nonceStr, timestamp: String(timestamp), signature } };
+      },
+    }));
+    const { sdk, bridge } = await openPage();
+    await expect(sdk.setupShare({}, { ...options, appId: APP_ID })).resolves.toMatchObject({ status: 'ready' });
+    expect(bridge.state.configs[0].appId).toBe(APP_ID);
+  });
+
+  it.each([
+    ['HTTP 500', () => new HttpResponse('upstream down', { status: 500 }), /HTTP 500 upstream down/],
+    ['not JSON', () => new HttpResponse('<html>', { status: 200 }), /JSON/],
+    ['a network error', () => HttpResponse.error(), /Failed to fetch|fetch failed|network/i],
+  ])('rejects SIGN_REQUEST_FAILED on %s', async (_, reply, message) => {
+    server.use(http.get(ENDPOINT, reply));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error.code).toBe('SIGN_REQUEST_FAILED');
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain(ENDPOINT);
+  });
+
+  it('rejects SIGN_REQUEST_FAILED when the endpoint does not answer within timeout', async () => {
+    server.use(signingEndpoint({ wait: 5000 }));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, { ...options, timeout: 150 }));
+    expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED' });
+    expect(error.message).toMatch(/timed out \(150 ms\)/);
+  });
+
+  it('rejects SIGN_RESPONSE_INVALID naming what is missing', async () => {
+    server.use(signingEndpoint({ answer: () => ({ appId: APP_ID, timestamp: 'soon', nonce: 'x' }) }));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error.code).toBe('SIGN_RESPONSE_INVALID');
+    expect(error.message).toMatch(/lacks timestamp, nonceStr, signature/);
+  });
+
+  it('lets sign() replace the request, and wraps its failures', async () => {
+    const { sdk } = await openPage();
+    const sign = vi.fn(async (url: string) => signatureFor(url));
+    await expect(sdk.setupShare({}, { sign })).resolves.toMatchObject({ status: 'ready' });
+    expect(sign).toHaveBeenCalledWith(`${ORIGIN}/`);
+    history.pushState(null, '', '/next');
+    const error = await rejection(sdk, sdk.setupShare({}, { sign: () => Promise.reject(new Error('401 login first')) }));
+    expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED' });
+    expect(error.message).toMatch(/401 login first/);
+    expect((error.cause as Error).message).toBe('401 login first');
+  });
+
+  it('rejects INVALID_OPTIONS without an endpoint', async () => {
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.message).toMatch(/endpoint/);
+  });
+});
