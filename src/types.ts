@@ -15,15 +15,17 @@ export interface ShareData {
    */
   desc?: string;
   /**
-   * Where the card leads. Resolved against the page into an absolute URL. It must be on the
+   * Where the card leads. Resolved against the page into an absolute URL, which must be http or
+   * https (anything else rejects `INVALID_OPTIONS` naming `share.link`). It must be on the
    * JS safe domain of the Official Account (公众号设置 › 功能设置 › JS接口安全域名), or WeChat
    * shows the default card.
    * @default the current page URL without WeChat's share parameters (`from`, `isappinstalled`), hash kept
    */
   link?: string;
   /**
-   * Thumbnail. Resolved against the page into an absolute URL; use https (users report that
-   * http thumbnails are not shown).
+   * Thumbnail. Resolved against the page into an absolute URL, which must be http or https
+   * (anything else rejects `INVALID_OPTIONS` naming `share.imgUrl`); use https (users report
+   * that http thumbnails are not shown).
    * @default the `content` of `<meta property="og:image">`, else `''`
    */
   imgUrl?: string;

@@ -15,10 +15,10 @@ import {
   createFakeWechatApi,
   createSignatureHandler,
   createSigner,
+  createVerifyHandler,
   memoryStore,
   redisStore,
   toNodeHandler,
-  verifyConfig,
 } from 'wechat-share/server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -119,18 +119,18 @@ export async function startServer(options) {
     },
   };
   const signature = toNodeHandler(createSignatureHandler(recordingSigner, { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins }));
-  const verify = toNodeHandler(async (request) => {
-    if (request.method !== 'POST') return Response.json({ error: { code: 'METHOD_NOT_ALLOWED' } }, { status: 405 });
-    const body = await request.json().catch(() => ({}));
-    const result = verifyConfig(body, {
-      appId,
-      jsapi_ticket: await signer.getJsapiTicket(),
-      // allowedHosts' "*.example.com" is the JS safe domain "example.com" (which covers subdomains).
-      jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts?.map((host) => host.replace(/^\*\./, '')),
-      signedUrlOf: (s) => issued.get(s),
-    });
-    return Response.json(result, { headers: { 'Cache-Control': 'no-store' } });
-  });
+  // Dev only: created only when the simulator is on (it refuses to exist under NODE_ENV=production).
+  const verify =
+    options.simulator &&
+    toNodeHandler(
+      createVerifyHandler({
+        appId,
+        signer,
+        // allowedHosts' "*.example.com" is the JS safe domain "example.com" (which covers subdomains).
+        jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts?.map((host) => host.replace(/^\*\./, '')),
+        signedUrlOf: (s) => issued.get(s),
+      }),
+    );
 
   const require = createRequire(import.meta.url);
   const jweixinPath = (() => {
@@ -185,7 +185,7 @@ export async function startServer(options) {
       return plain(res, 400, 'Bad path');
     }
     if (path === '/api/wechat/signature') return signature(req, res);
-    if (path === '/__wechat-share/verify' && options.simulator) return verify(req, res);
+    if (path === '/__wechat-share/verify' && verify) return verify(req, res);
     if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
     // A file under `dir`, or undefined when `rest` tries to leave it (../); serveFile checks
     // the same after resolving symlinks.

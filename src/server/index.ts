@@ -13,6 +13,8 @@ export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './
 export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
 export { verifyConfig } from './verifyConfig';
+export { createVerifyHandler } from './createVerifyHandler';
+export type { VerifyHandlerOptions } from './createVerifyHandler';
 export type { VerifyRequest, VerifyResult, VerifierOptions } from './verifyConfig';
 export { createFakeWechatApi } from './createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';

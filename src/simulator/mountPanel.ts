@@ -1,10 +1,36 @@
-import { hintFor } from '../lib/hintFor';
 import type { BridgeState, Platform, SimulatedBridge } from './types';
 
 /** sessionStorage key holding the platform the simulator plays: `ios`, `android` or `browser`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';
 /** sessionStorage key holding the WeChat version the simulator plays (below 6.7.2: no new share APIs). */
 export const VERSION_KEY = 'wechat-share-simulator:version';
+/** sessionStorage key holding the shared link that "Open as shared link" opened, until the panel reports on it. */
+export const SHARED_LINK_KEY = 'wechat-share-simulator:shared-link';
+
+/** ms the panel waits for a `wx.config` before it says none arrived. */
+export const NO_CONFIG_AFTER = 5000;
+
+// The simulator's own checklist, from the official JS-SDK docs (Appendix 5, "常见错误及解决方法"),
+// keyed by WeChat's errMsg. Its own texts: the oracle shares nothing with the SDK it judges.
+const CHECKLIST: [string, string][] = [
+  ['invalid signature', 'Sign exactly the URL WeChat checked (below), without #hash, with the same nonceStr, timestamp and appId given to wx.config, and the jsapi_ticket of that appId.'],
+  ['invalid url domain', "Add the page's domain to the Official Account's JS safe domain (JS接口安全域名)."],
+  ['permission denied', 'The account lacks this API (share needs a verified account), or wx.config did not pass.'],
+  ['system error', 'The verify endpoint failed: look at the dev server log.'],
+];
+const checklistFor = (errMsg: string) => CHECKLIST.find(([phrase]) => errMsg.includes(phrase))?.[1];
+
+// WeChat's second-share parameters, as "Open as shared link" adds them.
+const SHARED_PARAMS = 'from=singlemessage&isappinstalled=0';
+
+/** Whether `link` may be opened: only http(s), never `javascript:` or `data:`. */
+const isHttp = (link: string) => {
+  try {
+    return /^https?:$/.test(new URL(link, location.href).protocol);
+  } catch {
+    return false;
+  }
+};
 
 const STYLE = `
 :host { all: initial; position: fixed; z-index: 2147483647; right: 12px; bottom: 12px; width: 340px; max-width: calc(100vw - 24px);
@@ -46,7 +72,23 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 /** `link` with WeChat's second-share parameters added before any hash, as WeChat adds them. */
 export function asSharedLink(link: string): string {
   const [base, hash] = [link.split('#')[0], link.includes('#') ? link.slice(link.indexOf('#')) : ''];
-  return `${base}${base.includes('?') ? '&' : '?'}from=singlemessage&isappinstalled=0${hash}`;
+  return `${base}${base.includes('?') ? '&' : '?'}${SHARED_PARAMS}${hash}`;
+}
+
+// What the panel says after "Open as shared link" reloaded the page: what WeChat appended, and
+// what the page did about it. The note survives the page's own redirect (location.replace).
+function sharedLinkNote(state: BridgeState | undefined): string | undefined {
+  const opened = sessionStorage.getItem(SHARED_LINK_KEY);
+  if (!opened) return undefined;
+  const here = location.href;
+  if (here === opened) {
+    const config = state?.configs[state.configs.length - 1];
+    if (!config) return `Opened as a shared link: WeChat appended ${SHARED_PARAMS}. Waiting for the page…`;
+    sessionStorage.removeItem(SHARED_LINK_KEY);
+    return `Opened as a shared link: WeChat appended ${SHARED_PARAMS}. The page kept them and signed ${config.url}.`;
+  }
+  sessionStorage.removeItem(SHARED_LINK_KEY);
+  return `Opened as a shared link: WeChat appended ${SHARED_PARAMS}. The page removed them (now ${here.split('#')[0]}) and signed the clean URL.`;
 }
 
 /**
@@ -82,7 +124,10 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
 
   // What the last button press answered; kept across renders.
   let lastAction = '';
+  let sharedNote: string | undefined;
+  let noConfigYet = false;
   const render = (state?: BridgeState) => {
+    sharedNote = sharedLinkNote(state) ?? sharedNote;
     body.replaceChildren();
     if (!state) {
       body.append(el('div', { className: 'status' }, el('b', { textContent: 'Plain browser, not WeChat' }),
@@ -92,7 +137,14 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
     const config = state.configs[state.configs.length - 1];
     const status = el('div', { className: `status ${config?.state ?? 'pending'}` });
     status.dataset.state = config?.state ?? 'none';
-    if (!config) status.append(el('b', { textContent: 'Waiting for wx.config…' }));
+    if (!config && noConfigYet) {
+      status.className = 'status failed';
+      status.dataset.state = 'no-config';
+      status.append(
+        el('b', { textContent: `No wx.config after ${NO_CONFIG_AFTER / 1000} s` }),
+        el('div', { className: 'muted', textContent: 'Likely: setupShare was not called; the signing request failed (look at the network tab); or this simulator script loaded after the SDK (put it first in <head>).' }),
+      );
+    } else if (!config) status.append(el('b', { textContent: 'Waiting for wx.config…' }));
     else if (config.state === 'pending') status.append(el('b', { textContent: 'Verifying wx.config…' }));
     else if (config.state === 'ok') {
       status.append(el('b', { textContent: '✓ Signature verified' }), el('span', { className: 'muted', textContent: `for ${config.url}` }));
@@ -100,12 +152,17 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
       const result = config.result;
       status.append(el('b', { textContent: `✗ ${config.errMsg}` }));
       if (result?.reason) status.append(el('div', { textContent: result.reason }));
-      const hint = hintFor(config.errMsg ?? '');
+      const hint = checklistFor(config.errMsg ?? '');
       if (hint) status.append(el('div', { className: 'muted', textContent: `Check: ${hint}` }));
       status.append(el('div', { className: 'muted', textContent: `WeChat checked: ${config.url}` }));
       if (result?.signedUrl && result.signedUrl !== config.url) status.append(el('div', { className: 'muted', textContent: `Signed for: ${result.signedUrl}` }));
     }
     body.append(status);
+    if (sharedNote) {
+      const note = el('div', { className: 'status', textContent: sharedNote });
+      note.dataset.sharedLink = '';
+      body.append(note);
+    }
 
     const chat = state.appMessage;
     const chatCard = el('div', { className: 'card' }, el('h3', { textContent: 'Chat card (updateAppMessageShareData)' }));
@@ -139,7 +196,15 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
       actions.append(button);
     };
     action('Open as shared link', () => {
-      location.href = asSharedLink(chat?.link ?? location.href);
+      const link = chat?.link ?? location.href;
+      // A card's link is the page's data: never navigate to (or run) anything but http(s).
+      if (!isHttp(link)) {
+        lastAction = `Not opened: the card's link is not http(s): ${link.slice(0, 80)}`;
+        return render(state);
+      }
+      const shared = asSharedLink(new URL(link, location.href).href);
+      sessionStorage.setItem(SHARED_LINK_KEY, shared);
+      location.href = shared;
     });
     for (const [label, target] of [['Tap share to chat', 'appmessage'], ['Tap share to Moments', 'timeline']] as const) {
       action(label, () => {
@@ -156,6 +221,12 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
 
   render(bridge?.state);
   bridge?.subscribe(render);
+  if (bridge) {
+    setTimeout(() => {
+      noConfigYet = !bridge.state.configs.length;
+      if (noConfigYet) render(bridge.state);
+    }, NO_CONFIG_AFTER);
+  }
   const attach = () => document.documentElement.append(host);
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', attach);
   else attach();

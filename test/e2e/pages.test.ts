@@ -82,6 +82,10 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     expect(await panel(s).state()).toBe('ok');
     const pages = matching(s.requests, `GET ${base}/h5/`);
     expect(pages).toEqual([`GET ${base}/h5/`, `GET ${base}/h5/?from=singlemessage&isappinstalled=0`, `GET ${base}/h5/`]);
+    // The panel says what happened across the reloads.
+    const note = await s.page.textContent('wechat-share-simulator >> [data-shared-link]');
+    expect(note).toContain('WeChat appended from=singlemessage&isappinstalled=0');
+    expect(note).toContain(`The page removed them (now ${base}/h5/)`);
   });
 
   it('tapping share runs the legacy handlers with the same card', async () => {

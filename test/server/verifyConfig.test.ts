@@ -1,6 +1,6 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest';
-import { jsapiSignature, verifyConfig } from '../../src/server/index';
+import { describe, expect, it, vi } from 'vitest';
+import { createVerifyHandler, jsapiSignature, verifyConfig } from '../../src/server/index';
 
 const TICKET = 'ticket-1';
 const sign = (url: string) => ({ url, appId: 'wx1', nonceStr: 'n', timestamp: 100, signature: jsapiSignature({ jsapi_ticket: TICKET, noncestr: 'n', timestamp: 100, url }) });
@@ -26,5 +26,48 @@ describe('verifyConfig', () => {
     expect(verifyConfig(sign('https://h5.example.com/'), domains).ok).toBe(true);
     expect(verifyConfig(sign('https://example.com.evil.net/'), domains)).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
     expect(verifyConfig(sign('not a url'), domains)).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
+  });
+});
+
+describe('createVerifyHandler', () => {
+  const post = (body: unknown) => new Request('http://localhost/__wechat-share/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const url = 'https://h5.example.com/page';
+  const TICKET_ = 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg';
+  const good = { url, appId: 'wx1', nonceStr: 'n', timestamp: 1, signature: jsapiSignature({ jsapi_ticket: TICKET_, noncestr: 'n', timestamp: 1, url }) };
+
+  it('answers the verdict of verifyConfig with a fixed ticket or a signer\'s', async () => {
+    const fixed = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, jsSafeDomains: ['example.com'] });
+    expect(await (await fixed(post(good))).json()).toEqual({ ok: true, expectedUrl: url });
+    const viaSigner = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: async () => TICKET_ }, signedUrlOf: () => 'https://h5.example.com/other' });
+    expect(await (await viaSigner(post({ ...good, url: 'https://h5.example.com/moved' }))).json()).toMatchObject({
+      ok: false, errMsg: 'invalid signature', expectedUrl: 'https://h5.example.com/moved', signedUrl: 'https://h5.example.com/other',
+    });
+    expect(await (await fixed(post({ ...good, url: 'https://evil.example.net/' }))).json()).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
+  });
+
+  it('answers 405, 400 and 502 with a code, and no ticket', async () => {
+    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    expect((await handler(new Request('http://localhost/v'))).status).toBe(405);
+    for (const body of [null, {}, { ...good, timestamp: 'soon' }, { ...good, signature: 7 }]) {
+      const response = await handler(post(body));
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.code).toBe('INVALID_REQUEST');
+    }
+    const broken = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error(`no ${TICKET_}`)) } });
+    const response = await broken(post(good));
+    expect(response.status).toBe(502);
+    expect(await response.text()).not.toContain(TICKET_);
+  });
+
+  it('refuses to be created, or to answer, under NODE_ENV=production, and needs a ticket source', async () => {
+    expect(() => createVerifyHandler({ appId: 'wx1' })).toThrow(/jsapiTicket or signer/);
+    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      expect(() => createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ })).toThrow(/development only/);
+      expect((await handler(post(good))).status).toBe(404);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -1,0 +1,85 @@
+// The simulator's panel as a user meets it, in jsdom: what it says when no wx.config arrives,
+// after "Open as shared link", and for a card whose link is not http(s).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { installBridge } from '../../src/simulator/installBridge';
+import { mountPanel, NO_CONFIG_AFTER, SHARED_LINK_KEY } from '../../src/simulator/mountPanel';
+import type { SimulatedBridge } from '../../src/simulator/types';
+
+let bridge: SimulatedBridge;
+let host: HTMLElement;
+const shadow = (selector: string) => host.shadowRoot!.querySelector<HTMLElement>(selector);
+
+beforeEach(() => {
+  history.replaceState(null, '', '/page');
+  sessionStorage.clear();
+});
+afterEach(() => {
+  bridge?.uninstall();
+  host?.remove();
+  vi.useRealTimers();
+});
+
+function mount() {
+  bridge = installBridge({ platform: 'ios', verify: () => ({ ok: true }), latency: 0 });
+  host = mountPanel(bridge, 'ios');
+}
+// The bridge is installed on the next tick, as WeixinJSBridgeReady fires.
+const bridgeReady = () => vi.waitFor(() => expect(window.WeixinJSBridge).toBeDefined());
+
+describe('the panel', () => {
+  it(`says after ${NO_CONFIG_AFTER / 1000} s that no wx.config arrived, and why that may be`, () => {
+    vi.useFakeTimers();
+    mount();
+    expect(shadow('.status')!.textContent).toBe('Waiting for wx.config…');
+    vi.advanceTimersByTime(NO_CONFIG_AFTER - 1);
+    expect(shadow('.status')!.dataset.state).toBe('none');
+    vi.advanceTimersByTime(1);
+    const status = shadow('.status')!;
+    expect(status.dataset.state).toBe('no-config');
+    expect(status.textContent).toContain('No wx.config after 5 s');
+    for (const cause of ['setupShare was not called', 'network tab', 'loaded after the SDK']) expect(status.textContent).toContain(cause);
+  });
+
+  it('stays quiet when a wx.config arrived in time', async () => {
+    vi.useFakeTimers();
+    mount();
+    await vi.advanceTimersByTimeAsync(1); // WeixinJSBridgeReady
+    window.WeixinJSBridge!.invoke('preVerifyJSAPI', { verifyAppId: 'wx1', verifySignature: 's', verifyJsApiList: [], verifyNonceStr: 'n', verifyTimestamp: 1 });
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER + 10);
+    expect(shadow('.status')!.dataset.state).toBe('ok');
+  });
+
+  it('refuses to open a card link that is not http(s), and says so', async () => {
+    mount();
+    const href = location.href;
+    await bridgeReady();
+    window.WeixinJSBridge!.invoke('preVerifyJSAPI', { verifyAppId: 'wx1', verifySignature: 's', verifyJsApiList: ['updateAppMessageShareData'], verifyNonceStr: 'n', verifyTimestamp: 1 });
+    await vi.waitFor(() => expect(bridge.state.configs[0].state).toBe('ok'));
+    window.WeixinJSBridge!.invoke('updateAppMessageShareData', { title: 'x', link: 'javascript:alert(1)', imgUrl: '' });
+    await vi.waitFor(() => expect(bridge.state.appMessage?.link).toBe('javascript:alert(1)'));
+    [...host.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Open as shared link')!.click();
+    expect(shadow('[data-result]')!.textContent).toContain("Not opened: the card's link is not http(s): javascript:alert(1)");
+    expect(location.href).toBe(href);
+    expect(sessionStorage.getItem(SHARED_LINK_KEY)).toBeNull();
+  });
+
+  it('after "Open as shared link" and the page\'s clean-up, says what WeChat appended and what the page did', () => {
+    sessionStorage.setItem(SHARED_LINK_KEY, `${location.origin}/page?from=singlemessage&isappinstalled=0`);
+    mount();
+    const note = shadow('[data-shared-link]')!.textContent!;
+    expect(note).toContain('WeChat appended from=singlemessage&isappinstalled=0');
+    expect(note).toContain(`The page removed them (now ${location.origin}/page)`);
+    expect(sessionStorage.getItem(SHARED_LINK_KEY)).toBeNull();
+  });
+
+  it('on the shared URL itself, waits for the page, then says it kept the parameters', async () => {
+    const shared = `${location.origin}/page?from=singlemessage&isappinstalled=0`;
+    history.replaceState(null, '', shared);
+    sessionStorage.setItem(SHARED_LINK_KEY, shared);
+    mount();
+    expect(shadow('[data-shared-link]')!.textContent).toContain('Waiting for the page');
+    await bridgeReady();
+    window.WeixinJSBridge!.invoke('preVerifyJSAPI', { verifyAppId: 'wx1', verifySignature: 's', verifyJsApiList: [], verifyNonceStr: 'n', verifyTimestamp: 1 });
+    await vi.waitFor(() => expect(shadow('[data-shared-link]')!.textContent).toContain(`The page kept them and signed ${shared}`));
+  });
+});
