@@ -2,45 +2,20 @@
 // 400 ms, wechat-share (parallel start) against the serial approach of existing libraries, in one
 // run, interleaved; then the signing requests of a 10-route SPA session on iOS and on Android.
 import { fileURLToPath } from 'node:url';
-import { PLATFORM_KEY } from 'wechat-share/simulator';
 import { startServer } from '../examples/server/server.mjs';
 import { launchChromium } from '../scripts/chromium.mjs';
-import { JWEIXIN } from '../scripts/jweixin.mjs';
+import { HOST, openSession } from '../scripts/session.mjs';
 import { median } from './stats.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const DELAY = 400;
-const HOST = 'h5.example.com';
-const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const server = await startServer({ port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 0, fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)) });
 const base = `http://${HOST}:${server.port}`;
 const browser = await launchChromium(HOST);
 
-async function session(platform, { delay = 0 } = {}) {
-  const context = await browser.newContext();
-  await context.addInitScript(([key, p]) => sessionStorage.setItem(key, p), [PLATFORM_KEY, platform]);
-  const signing = [];
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.href === SDK_URL) {
-      await sleep(delay);
-      return route.fulfill({ contentType: 'application/javascript', body: JWEIXIN });
-    }
-    if (url.hostname !== HOST) return route.abort();
-    if (url.pathname === '/api/wechat/signature') {
-      signing.push(url.searchParams.get('url'));
-      await sleep(delay);
-      const response = await route.fetch({ url: url.href.replace(HOST, '127.0.0.1') });
-      return route.fulfill({ response });
-    }
-    return route.fallback();
-  });
-  const page = await context.newPage();
-  if (process.env.BENCH_DEBUG) page.on('console', (m) => console.error('console:', m.text()));
-  return { context, page, signing };
-}
+// The e2e harness's session: simulated client, jweixin from the npm copy, signing recorded.
+const session = (platform, { delay = 0 } = {}) => openSession(browser, { platform, jweixin: delay, signingDelay: delay });
 
 async function timeToReady(fixture) {
   const { context, page } = await session('ios', { delay: DELAY });

@@ -3,69 +3,13 @@
 // real address from the npm copy, so the SDK's default sdkUrl is what loads. Any other address is
 // refused and recorded.
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
-import { JWEIXIN } from '../../scripts/jweixin.mjs';
-import { PLATFORM_KEY, VERSION_KEY } from '../../src/simulator/mountPanel';
+import { HOST, openSession, type Session, type SessionOptions } from '../../scripts/session.mjs';
 
-export const HOST = 'h5.example.com';
-export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
-
-export interface Session {
-  context: BrowserContext;
-  page: Page;
-  /** Every request the page made, as METHOD URL. */
-  requests: string[];
-  /** Requests to addresses other than the test host and jweixin's: refused. */
-  refused: string[];
-  /** Uncaught page errors, dialogs (alert, confirm) and CSP violations: all must stay empty. */
-  problems: string[];
-}
-
-export interface SessionOptions {
-  /** The simulated client; `browser` plays a desktop browser. */
-  platform?: 'ios' | 'android' | 'browser';
-  /** WeChat version of the simulated client. */
-  version?: string;
-  /** ms before jweixin arrives; `fail` answers with an error from both hosts. */
-  jweixin?: number | 'fail';
-  viewport?: { width: number; height: number };
-}
-
-export async function openSession(browser: Browser, options: SessionOptions = {}): Promise<Session> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 } });
-  const requests: string[] = [];
-  const refused: string[] = [];
-  const problems: string[] = [];
-  await context.addInitScript(({ keys, platform, version }) => {
-    if (platform) sessionStorage.setItem(keys[0], platform);
-    if (version) sessionStorage.setItem(keys[1], version);
-  }, { keys: [PLATFORM_KEY, VERSION_KEY], platform: options.platform, version: options.version });
-  await context.route('**/*', async (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === HOST) return route.fallback();
-    if (url.href === SDK_URL || url.href === SDK_URL.replace('res.', 'res2.')) {
-      if (options.jweixin === 'fail') return route.fulfill({ status: 404, body: 'not found' });
-      if (options.jweixin) await new Promise((resolve) => setTimeout(resolve, options.jweixin as number));
-      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
-    }
-    refused.push(url.href);
-    return route.abort();
-  });
-  context.on('request', (request: Request) => requests.push(`${request.method()} ${request.url()}`));
-  const page = await context.newPage();
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  // The example server sends a Content-Security-Policy: anything it blocks is a problem too.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`csp: ${message.text()}`);
-  });
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return { context, page, requests, refused, problems };
-}
+export { HOST, SDK_URL, openSession } from '../../scripts/session.mjs';
+export type { Session, SessionOptions } from '../../scripts/session.mjs';
 
 /** The text of the example page's status line once it left "starting…". */
 export async function statusOf(page: Page): Promise<string> {

@@ -1,0 +1,31 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+export const HOST: string;
+export const SDK_URL: string;
+
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** Every request the page made, as METHOD URL. */
+  requests: string[];
+  /** Requests to addresses other than the test host and jweixin's: refused. */
+  refused: string[];
+  /** Uncaught page errors, dialogs (alert, confirm) and CSP violations: all must stay empty. */
+  problems: string[];
+  /** The URLs the page asked the signing endpoint to sign, in order. */
+  signing: string[];
+}
+
+export interface SessionOptions {
+  /** The simulated client; `browser` plays a desktop browser. */
+  platform?: 'ios' | 'android' | 'browser';
+  /** WeChat version of the simulated client. */
+  version?: string;
+  /** ms before jweixin arrives; `fail` answers with an error from both hosts. */
+  jweixin?: number | 'fail';
+  /** ms before each signing request reaches the server. */
+  signingDelay?: number;
+  viewport?: { width: number; height: number };
+}
+
+export function openSession(browser: Browser, options?: SessionOptions): Promise<Session>;

@@ -1,0 +1,53 @@
+// One browser session as the end-to-end tests and the benchmark open it: a Chromium context whose
+// page plays the simulated WeChat client (platform and version through the simulator's
+// sessionStorage keys), jweixin-1.4.0.js served at its real address from the npm copy, the test
+// host served for real, and every other address refused and recorded.
+import { PLATFORM_KEY, VERSION_KEY } from 'wechat-share/simulator';
+import { JWEIXIN } from './jweixin.mjs';
+
+export const HOST = 'h5.example.com';
+export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
+const SIGNING_PATH = '/api/wechat/signature';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Opens a session in `browser`; see session.d.mts for the options and what it records. */
+export async function openSession(browser, options = {}) {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 } });
+  const requests = [];
+  const refused = [];
+  const problems = [];
+  const signing = [];
+  await context.addInitScript(({ keys, platform, version }) => {
+    if (platform) sessionStorage.setItem(keys[0], platform);
+    if (version) sessionStorage.setItem(keys[1], version);
+  }, { keys: [PLATFORM_KEY, VERSION_KEY], platform: options.platform, version: options.version });
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === HOST) {
+      if (url.pathname === SIGNING_PATH) {
+        signing.push(url.searchParams.get('url'));
+        if (options.signingDelay) await sleep(options.signingDelay);
+      }
+      return route.fallback();
+    }
+    if (url.href === SDK_URL || url.href === SDK_URL.replace('res.', 'res2.')) {
+      if (options.jweixin === 'fail') return route.fulfill({ status: 404, body: 'not found' });
+      if (options.jweixin) await sleep(options.jweixin);
+      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
+    }
+    refused.push(url.href);
+    return route.abort();
+  });
+  context.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  // The example server sends a Content-Security-Policy: anything it blocks is a problem too.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`csp: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { context, page, requests, refused, problems, signing };
+}
