@@ -12,17 +12,13 @@ const LEGACY_APIS: WxShareApiName[] = ['onMenuShareTimeline', 'onMenuShareAppMes
 export const SHARE_APIS: string[] = NEW_APIS.concat(LEGACY_APIS);
 
 // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
-// config failed before any callback was set. So one listener is registered per wx, calls made
-// during registration are ignored, and it forwards to the attempt under way (page.queue runs one
-// at a time, so there is only one).
+// config failed before any callback was set. So one listener is registered per wx, and it
+// forwards to the attempt under way (page.queue runs one at a time, so there is only one). It is
+// registered before that attempt sets page.configErrorListener, so the stale call finds none.
 function hookErrors(wx: Wx): void {
   if (page.hookedWx === wx) return;
   page.hookedWx = wx;
-  let registering = true;
-  wx.error((res) => {
-    if (!registering) page.configErrorListener?.(res);
-  });
-  registering = false;
+  wx.error((res) => page.configErrorListener?.(res));
 }
 
 const errMsgOf = (res: unknown) => String((res as WxResult | undefined)?.errMsg ?? res);

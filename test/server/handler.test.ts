@@ -81,6 +81,11 @@ describe('createSignatureHandler', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://h5.example.com');
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    // The answer depends on Origin: caches must key on it.
+    expect(preflight.headers.get('vary')).toBe('Origin');
+    const allowed = await handler(get(`?url=${encodeURIComponent(PAGE)}`, { headers: { origin: 'https://h5.example.com' } }));
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://h5.example.com');
+    expect(allowed.headers.get('vary')).toBe('Origin');
     const other = await handler(get(`?url=${encodeURIComponent(PAGE)}`, { headers: { origin: 'https://evil.example.net' } }));
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const none = await setup().handler(new Request('http://localhost/s', { method: 'OPTIONS', headers: { origin: 'https://h5.example.com' } }));

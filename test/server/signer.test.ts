@@ -80,6 +80,20 @@ describe('createSigner', () => {
     expect(api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
   });
 
+  it('shares one store read and one fetch between concurrent callers in a process, whatever the store\'s lock says', async () => {
+    const { api, handler } = fakeWechat({ latency: 30 });
+    server.use(handler);
+    // A store whose lock never refuses: only the in-process single flight can keep this to one call.
+    const inner = memoryStore();
+    const reads: string[] = [];
+    const store = { ...inner, lock: async () => 'always', get: (key: string) => (reads.push(key), inner.get(key)) };
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => signer.sign(`https://h5.example.com/p${i}`)));
+    expect(api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
+    // One cold read each, plus the re-read under the lock.
+    expect(reads.filter((key) => key.endsWith(':jsapi_ticket'))).toHaveLength(2);
+  });
+
   it('keeps token and ticket until expires_in minus the margin, then fetches again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { api, handler } = fakeWechat({ expiresIn: 7200 });

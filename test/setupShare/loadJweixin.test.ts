@@ -31,4 +31,13 @@ describe('loading jweixin', () => {
     await expect(sdk.setupShare({}, { ...options, sdkUrl: custom })).resolves.toMatchObject({ status: 'ready' });
     expect(scriptRequests).toEqual([custom]);
   });
+
+  it('shares one load between callers that ask at once', async () => {
+    const { loadJweixin, DEFAULT_SDK_URLS } = await import('../../src/lib/loadJweixin');
+    await openPage({ routes: { [SDK_URL]: { wait: 20 } } });
+    const [a, b] = [loadJweixin(DEFAULT_SDK_URLS, 1000), loadJweixin(DEFAULT_SDK_URLS, 1000)];
+    expect(a).toBe(b);
+    expect(await a).toBe(window.wx);
+    expect(scriptRequests).toEqual([SDK_URL]);
+  });
 });

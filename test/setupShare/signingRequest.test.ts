@@ -88,4 +88,28 @@ describe('signing request', () => {
     expect(error.code).toBe('INVALID_OPTIONS');
     expect(error.message).toMatch(/endpoint/);
   });
+
+  it('aborts the signing request when it times out, so that nothing keeps running', async () => {
+    let aborted = false;
+    server.use(
+      http.get(ENDPOINT, async ({ request }) => {
+        await new Promise((resolve) => request.signal.addEventListener('abort', resolve));
+        aborted = true;
+        return HttpResponse.json({});
+      }),
+    );
+    const { sdk } = await openPage();
+    await rejection(sdk, sdk.setupShare({}, { ...options, timeout: 100 }));
+    await vi.waitFor(() => expect(aborted).toBe(true));
+  });
+
+  it('forgets a failed signing request, so that the next call asks again', async () => {
+    let calls = 0;
+    server.use(http.get(ENDPOINT, ({ request }) => (++calls === 1 ? new HttpResponse('busy', { status: 503 }) : HttpResponse.json(signatureFor(new URL(request.url).searchParams.get('url')!)))));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error.code).toBe('SIGN_REQUEST_FAILED');
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+    expect(calls).toBe(2);
+  });
 });

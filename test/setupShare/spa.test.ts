@@ -71,4 +71,16 @@ describe('single-page apps', () => {
     await expect(second).resolves.toMatchObject({ status: 'ready' });
     expect(bridge.state.appMessage?.title).toBe('two');
   });
+
+  it('runs calls made at once one after another: the second reuses the first config instead of racing it', async () => {
+    server.use(signingEndpoint({ wait: 20 }));
+    const { sdk, bridge } = await openPage({ platform: 'android' });
+    let mostPending = 0;
+    bridge.subscribe((state) => (mostPending = Math.max(mostPending, state.configs.filter((c) => c.state === 'pending').length)));
+    const results = await Promise.all([sdk.setupShare({ title: 'one' }, options), sdk.setupShare({ title: 'two' }, options)]);
+    expect(results.map((r) => r.status)).toEqual(['ready', 'ready']);
+    expect(bridge.state.configs).toHaveLength(1);
+    expect(mostPending).toBe(1);
+    expect(bridge.state.appMessage?.title).toBe('two');
+  });
 });
