@@ -94,6 +94,20 @@ describe('createSigner', () => {
     expect(reads.filter((key) => key.endsWith(':jsapi_ticket'))).toHaveLength(2);
   });
 
+  it('runs one background refresh in the refresh window, however many callers it has', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { api, handler } = fakeWechat({ latency: 50 });
+    server.use(handler);
+    const inner = memoryStore();
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store: { ...inner, lock: async () => 'always' } });
+    await signer.sign('https://h5.example.com/');
+    vi.advanceTimersByTime(7000 * 1000);
+    await Promise.all(Array.from({ length: 50 }, () => signer.sign('https://h5.example.com/')));
+    await vi.waitFor(() => expect(api.calls.ticket).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(api.calls).toEqual({ stableToken: 2, token: 0, ticket: 2 });
+  });
+
   it('keeps token and ticket until expires_in minus the margin, then fetches again', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { api, handler } = fakeWechat({ expiresIn: 7200 });
