@@ -185,6 +185,11 @@ export async function startServer(options) {
       return plain(res, 400, 'Bad path');
     }
     if (path === '/api/wechat/signature') return signature(req, res);
+    // No icon: answered empty rather than with a 404 in every browser console.
+    if (path === '/favicon.ico') {
+      res.writeHead(204, { 'Cache-Control': 'max-age=86400' });
+      return res.end();
+    }
     if (path === '/__wechat-share/verify' && verify) return verify(req, res);
     if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
     // A file under `dir`, or undefined when `rest` tries to leave it (../); serveFile checks
@@ -228,9 +233,10 @@ export async function startServer(options) {
   };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const options = optionsFromEnv();
-  if (!options.allowedHosts) {
+/** Runs the server as a program: options from the environment and `argv`, startup lines, signals. */
+export async function main(argv = process.argv.slice(2)) {
+  const options = optionsFromEnv(process.env, argv);
+  if (!options.allowedHosts && !options.simulator) {
     console.warn('Warning: ALLOWED_HOSTS is not set, so this server signs pages of any host. Set it to your JS safe domain, such as ALLOWED_HOSTS=h5.example.com.');
   }
   const running = await startServer(options).catch((error) => {
@@ -250,3 +256,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

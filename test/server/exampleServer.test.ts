@@ -168,3 +168,35 @@ describe('examples/server as a process', () => {
     }
   });
 });
+
+describe('npm run demo', () => {
+  it('builds only when dist/ is missing or older than a source', async () => {
+    // @ts-expect-error plain JS script, typed by use
+    const { staleReason } = await import('../../scripts/demo.mjs');
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+    try {
+      const bundles = ['wechat-share.iife.js', 'wechat-share.mjs', 'server.mjs', 'wechat-simulator.iife.js', 'wechat-simulator.mjs'];
+      mkdirSync(join(dir, 'src', 'lib'), { recursive: true });
+      mkdirSync(join(dir, 'dist'));
+      for (const file of ['rollup.config.mjs', 'tsconfig.json', 'package.json', 'package-lock.json', 'src/index.ts', 'src/lib/a.ts']) writeFileSync(join(dir, file), '');
+      expect(staleReason(dir)).toBe('dist/wechat-share.iife.js is missing');
+      const old = new Date(Date.now() - 60_000);
+      for (const file of ['rollup.config.mjs', 'tsconfig.json', 'package.json', 'package-lock.json', 'src/index.ts', 'src/lib/a.ts']) utimesSync(join(dir, file), old, old);
+      for (const bundle of bundles) writeFileSync(join(dir, 'dist', bundle), '');
+      expect(staleReason(dir)).toBeUndefined();
+      writeFileSync(join(dir, 'src', 'lib', 'a.ts'), 'changed');
+      expect(staleReason(dir)).toBe('src changed since the last build');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers /favicon.ico without a 404, and the index page explains the panel', async () => {
+    const base = await start({}, ['--demo']);
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(204);
+    const index = await (await fetch(`${base}/`)).text();
+    expect(index).toContain('simulated WeChat client');
+    expect(index).toContain('This page sets no card. The examples do');
+  });
+});
