@@ -1,3 +1,4 @@
+import { withTimeout } from '../lib/withTimeout';
 import { redact } from './redact';
 import { WechatApiError } from './WechatApiError';
 
@@ -76,14 +77,6 @@ export async function callWechatApi(
   };
   const search = new URLSearchParams(query).toString();
   const controller = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  // Raced as well as aborted: a custom fetch that ignores its signal still cannot hang a request.
-  const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error('timeout'));
-    }, context.timeout);
-  });
   let data: unknown;
   try {
     const exchange = async (): Promise<{ status?: number; text?: string }> => {
@@ -100,7 +93,11 @@ export async function callWechatApi(
       }
       return { text: await response.text() };
     };
-    const { status, text } = await Promise.race([exchange(), expiry]);
+    // Aborted and raced: a custom fetch that ignores its signal still cannot hang a request.
+    const { status, text } = await withTimeout(exchange(), context.timeout, () => {
+      controller.abort();
+      return new Error('timeout');
+    });
     if (status !== undefined) return fail(`HTTP ${status}`);
     try {
       data = JSON.parse(text!);
@@ -111,10 +108,9 @@ export async function callWechatApi(
     if (error instanceof WechatApiError) throw error;
     if (controller.signal.aborted) return fail(`timed out after ${context.timeout} ms`);
     const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+    // Raw here; fail() redacts the whole reason before it reaches the error or onError.
     const message = String((error as Error)?.message ?? error);
     return fail(`request failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`);
-  } finally {
-    clearTimeout(timer);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('the answer is not a JSON object');
   const answer = data as Record<string, unknown>;

@@ -81,12 +81,17 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   const usable = (entry: Entry | undefined, refused?: string): entry is Entry =>
     !!entry && Date.now() < entry.refreshAt && entry.value !== refused;
 
+  // Frees the lock off the request path; a store that fails here lets its TTL free it.
+  function release(lock: string | undefined): void {
+    if (lock) void store.unlock(lockKey, lock).catch(() => undefined);
+  }
+
   // Writes the new value, then frees the lock, off the request path: the caller has its value.
   function persist(entry: Entry, lock: string | undefined): void {
     void store
       .set(key, JSON.stringify(entry), entry.expiresAt - Date.now())
       .catch(() => undefined)
-      .finally(() => lock && store.unlock(lockKey, lock).catch(() => undefined));
+      .finally(() => release(lock));
   }
 
   async function fetchUnderLock(refused?: string): Promise<Entry> {
@@ -100,7 +105,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     if (lock) {
       const stored = await readStore();
       if (usable(stored, refused)) {
-        void store.unlock(lockKey, lock).catch(() => undefined);
+        release(lock);
         return stored;
       }
     } else if (storeUp) {
@@ -116,7 +121,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     try {
       entry = await options.fetch();
     } catch (error) {
-      if (lock) void store.unlock(lockKey, lock).catch(() => undefined);
+      release(lock);
       throw error;
     }
     persist(entry, lock);

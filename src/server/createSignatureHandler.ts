@@ -99,9 +99,9 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
     if (!parsed) return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
     // WeChat checks the signature against location.href, which is always serialized: sign only
     // that form, so that the host checked below is the host of the string that gets signed.
-    const page = url.split('#')[0];
-    if (parsed.href.split('#')[0] !== page) {
-      return fail(400, 'INVALID_URL', `Send the URL exactly as location.href gives it: ${parsed.href.split('#')[0].slice(0, 200)}`);
+    const serialized = parsed.href.split('#')[0];
+    if (serialized !== url.split('#')[0]) {
+      return fail(400, 'INVALID_URL', `Send the URL exactly as location.href gives it: ${serialized.slice(0, 200)}`);
     }
     const host = parsed.hostname.toLowerCase();
     if (options.allowedHosts && !hostAllowed(host, options.allowedHosts)) {

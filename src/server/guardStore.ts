@@ -1,4 +1,5 @@
 import { report, type WechatErrorEvent } from './callWechatApi';
+import { withTimeout } from '../lib/withTimeout';
 import { redact } from './redact';
 import type { Store } from './Store';
 
@@ -31,14 +32,8 @@ export function guardStore(store: Store, options: GuardStoreOptions): Store {
   async function guarded<T>(name: keyof Store, call: () => Promise<T>): Promise<T> {
     if (Date.now() < downUntil) throw new Error(`store.${name} skipped: the store failed moments ago`);
     const started = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = await Promise.race([
-        call(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`timed out after ${options.timeout} ms`)), options.timeout);
-        }),
-      ]);
+      const result = await withTimeout(call(), options.timeout, () => new Error(`timed out after ${options.timeout} ms`));
       failures = 0;
       downUntil = 0;
       return result;
@@ -48,8 +43,6 @@ export function guardStore(store: Store, options: GuardStoreOptions): Store {
       const reason = redact(String((error as Error)?.message ?? error), options.secrets());
       report(options.onError, { api: `store.${name}`, message: `store.${name} failed: ${reason}`, durationMs: Date.now() - started });
       throw new Error(`store.${name} failed`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -20,7 +20,7 @@ export interface BridgeOptions {
   latency?: number;
   /** ms until `WeixinJSBridgeReady` fires; `false` never installs the bridge. @default 0 */
   readyAfter?: number | false;
-  /** The URL the page was entered with. @default the navigation entry's URL, else `location.href` when this module loaded */
+  /** The URL the page was entered with. @default `location.href` when installBridge runs (load the simulator first in `<head>`) */
   entryUrl?: string;
   /**
    * WeChat version in the user agent. Below 6.7.2 the client has no `updateAppMessageShareData`
