@@ -18,3 +18,5 @@ export type { VerifyHandlerOptions } from './createVerifyHandler';
 export type { VerifyRequest, VerifyResult, VerifierOptions } from './verifyConfig';
 export { createFakeWechatApi } from './createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';
+export { createDevMiddleware } from './createDevMiddleware';
+export type { DevMiddleware, DevMiddlewareOptions } from './createDevMiddleware';

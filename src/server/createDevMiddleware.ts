@@ -1,0 +1,230 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createFakeWechatApi } from './createFakeWechatApi';
+import { createSignatureHandler } from './createSignatureHandler';
+import { createSigner, type Signer } from './createSigner';
+import { createVerifyHandler } from './createVerifyHandler';
+import { toNodeHandler } from './toNodeHandler';
+
+/** Options of {@link createDevMiddleware} (and of the Vite plugin `wechatShare()`). Every field is optional. */
+export interface DevMiddlewareOptions {
+  /**
+   * Path of the signing endpoint, the SDK's `endpoint`.
+   * @default '/api/wechat/signature'
+   */
+  endpoint?: string;
+  /**
+   * The simulated WeChat client: its verify endpoint at `/__wechat-share/verify`, its script at
+   * `/__wechat-share/simulator.js`, and that script put first in `<head>` of every HTML answer
+   * that passes through the middleware. `false`: the signing endpoint only.
+   * @default true
+   */
+  simulate?: boolean;
+  /**
+   * Put the simulator's `<script>` first in `<head>` of HTML answers passing through. The Vite
+   * plugin turns this off and uses Vite's own HTML hook.
+   * @default true (when `simulate`)
+   */
+  injectSimulator?: boolean;
+  /**
+   * The simulated platform until the panel's iOS / Android / Browser switch picks another.
+   * @default 'ios'
+   */
+  platform?: 'ios' | 'android' | 'browser';
+  /**
+   * The Official Account's appId and appSecret.
+   * @default process.env.WECHAT_APP_ID and WECHAT_APP_SECRET; when either is missing, an
+   * in-process fake WeChat API ({@link createFakeWechatApi}) with appId `wx_dev_app_id` signs,
+   * and nothing leaves the machine.
+   */
+  appId?: string;
+  /** See `appId`. */
+  appSecret?: string;
+  /** A signer of your own instead (its `appId` must then be given too). */
+  signer?: Signer;
+  /**
+   * JS safe domains (hostnames) the simulator's verifier accepts.
+   * @default undefined: any domain, as a dev machine's host is rarely the real one
+   */
+  jsSafeDomains?: string[];
+  /** Where warnings go (signer's `onError`, redacted). @default console.warn */
+  log?: (line: string) => void;
+}
+
+/** A connect-style middleware, with what it mounted for a startup line. */
+export interface DevMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** One line per mounted part, such as `signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)`. */
+  readonly mounted: string[];
+  /** The `<script>` tag of the simulator, for pages the middleware does not serve (`''` when `simulate` is false). */
+  readonly simulatorTag: string;
+  /** The attributes of that tag (`src`, `data-verify`, `data-platform`), or `undefined` when `simulate` is false. */
+  readonly simulatorAttributes: Readonly<Record<string, string>> | undefined;
+}
+
+/** The simulator's paths: fixed, since the panel and the docs name them. */
+export const SIMULATOR_SCRIPT_PATH = '/__wechat-share/simulator.js';
+/** The verify endpoint's path, the simulator script's default `data-verify`. */
+export const VERIFY_PATH = '/__wechat-share/verify';
+const DEV_APP = { appId: 'wx_dev_app_id', appSecret: 'dev_app_secret' };
+
+const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * Everything a dev server needs to see share cards on a desktop, as one connect-style
+ * `(req, res, next)` for Express, Connect, webpack-dev-server (`setupMiddlewares`) and vue-cli:
+ * - the signing endpoint (default `/api/wechat/signature`), signing with the real WeChat API when
+ *   `WECHAT_APP_ID` and `WECHAT_APP_SECRET` are set, else with an in-process fake;
+ * - with `simulate` (default): the simulator's verify endpoint (`/__wechat-share/verify`), its script
+ *   (`/__wechat-share/simulator.js`, from this package's `dist/wechat-simulator.iife.js`), and that
+ *   script injected first in `<head>` of every `text/html` answer served after it (for such answers
+ *   it asks for no compression, so that the HTML can be edited).
+ * Other requests go to `next()`.
+ *
+ * A development tool: the verify endpoint tells anyone whether a signature is valid.
+ *
+ * @throws Error when `NODE_ENV` is `production`; TypeError for a `signer` without `appId`, or an
+ * `endpoint` that is not a path starting with `/`
+ * @example
+ * // webpack.config.js
+ * devServer: {
+ *   setupMiddlewares: (middlewares) => [{ name: 'wechat-share', middleware: createDevMiddleware() }, ...middlewares],
+ * }
+ */
+export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMiddleware {
+  if (typeof process !== 'undefined' && process.env?.NODE_ENV === 'production') {
+    throw new Error('createDevMiddleware: a development tool (it verifies signatures for anyone); it refuses to run with NODE_ENV=production. Mount createSignatureHandler in production.');
+  }
+  const endpoint = options.endpoint ?? '/api/wechat/signature';
+  if (typeof endpoint !== 'string' || !endpoint.startsWith('/') || endpoint.startsWith('//')) {
+    throw new TypeError(`createDevMiddleware: endpoint must be a path such as '/api/wechat/signature', not ${JSON.stringify(endpoint)}.`);
+  }
+  if (options.signer && !options.appId) throw new TypeError('createDevMiddleware: with your own signer, give its appId too.');
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const env = typeof process !== 'undefined' ? process.env : {};
+  const appId = options.appId ?? env.WECHAT_APP_ID;
+  const appSecret = options.appSecret ?? env.WECHAT_APP_SECRET;
+  const fake = options.signer || (appId && appSecret) ? undefined : createFakeWechatApi(DEV_APP);
+  const signingAppId = fake ? DEV_APP.appId : appId!;
+  const signer =
+    options.signer ??
+    createSigner({
+      appId: signingAppId,
+      appSecret: fake ? DEV_APP.appSecret : appSecret!,
+      onError: (event) => log(`[wechat-share] ${event.api} failed after ${event.durationMs} ms: ${event.message}`),
+      ...(fake && { fetch: (url: string | URL | Request, init?: RequestInit) => fake.handle(new Request(url, init)) }),
+    });
+
+  // What each signature was issued for, so that the panel can say "signed X, but WeChat checked Y".
+  const issued = new Map<string, string>();
+  const signing = toNodeHandler(
+    createSignatureHandler({
+      ...signer,
+      async sign(url) {
+        const result = await signer.sign(url);
+        issued.set(result.signature, result.url);
+        if (issued.size > 1000) issued.delete(issued.keys().next().value!);
+        return result;
+      },
+    }),
+  );
+  const simulate = options.simulate ?? true;
+  const inject = simulate && (options.injectSimulator ?? true);
+  const verify =
+    simulate &&
+    toNodeHandler(createVerifyHandler({ appId: signingAppId, signer, jsSafeDomains: options.jsSafeDomains, signedUrlOf: (s) => issued.get(s) }));
+  const simulatorAttributes = simulate
+    ? { src: SIMULATOR_SCRIPT_PATH, 'data-verify': VERIFY_PATH, ...(options.platform && { 'data-platform': options.platform }) }
+    : undefined;
+  const simulatorTag = simulatorAttributes
+    ? `<script${Object.entries(simulatorAttributes).map(([name, value]) => ` ${name}="${attribute(value)}"`).join('')}></script>`
+    : '';
+  const source = fake ? `fake WeChat API, appId ${DEV_APP.appId}` : `WeChat API, appId ${signingAppId}`;
+  const mounted = [`signing endpoint ${endpoint} (${source})`];
+  if (simulate) mounted.push(`simulated WeChat client: ${SIMULATOR_SCRIPT_PATH}${inject ? ' injected into HTML pages' : ''}, verify endpoint ${VERIFY_PATH}`);
+
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === endpoint) return signing(req, res);
+    if (verify && path === VERIFY_PATH) return verify(req, res);
+    if (simulate && path === SIMULATOR_SCRIPT_PATH) {
+      simulatorScript().then(
+        (script) => {
+          res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
+          res.end(script);
+        },
+        () => {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('wechat-share: dist/wechat-simulator.iife.js is missing from the package. Reinstall wechat-share.');
+        },
+      );
+      return;
+    }
+    if (inject && req.method === 'GET' && /\btext\/html\b/.test(String(req.headers.accept))) injectFirstInHead(req, res, simulatorTag);
+    next();
+  };
+  return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes });
+}
+
+let cached: Promise<Buffer> | undefined;
+/** The built simulator: `dist/wechat-simulator.iife.js`, beside this bundle in `dist/`. */
+function simulatorScript(): Promise<Buffer> {
+  cached ??= readFile(new URL('./wechat-simulator.iife.js', import.meta.url));
+  cached.catch(() => (cached = undefined));
+  return cached;
+}
+
+/**
+ * Puts `tag` right after `<head…>` of the answer, if it turns out to be uncompressed `text/html`.
+ * The status line and headers wait until the first byte of the body, so that `Content-Length` can
+ * be fixed; other answers pass through untouched.
+ */
+function injectFirstInHead(req: IncomingMessage, res: ServerResponse, tag: string): void {
+  // A compressing middleware mounted before this one would hand over gzip: ask for none.
+  delete req.headers['accept-encoding'];
+  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
+  let head: unknown[] | undefined;
+  let html: boolean | undefined;
+  const chunks: Buffer[] = [];
+  const restore = () => Object.assign(res, original);
+  const decide = () => {
+    if (html !== undefined) return html;
+    const headers = head?.find((arg) => typeof arg === 'object' && arg !== null) as Record<string, unknown> | unknown[] | undefined;
+    if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) res.setHeader(String(headers[i]), headers[i + 1] as string);
+    else if (headers) for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value as string);
+    if (head) res.statusCode = head[0] as number;
+    // Only a full page: not a 304, a 206 or an already compressed body.
+    html = res.statusCode === 200 && /\btext\/html\b/i.test(String(res.getHeader('content-type'))) && !res.getHeader('content-encoding');
+    if (!html) restore();
+    return html;
+  };
+  const collect = (chunk: unknown, encoding?: unknown) => {
+    if (chunk != null && typeof chunk !== 'function') {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    }
+  };
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    head = args;
+    return this;
+  } as typeof res.writeHead;
+  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
+    if (!decide()) return (original.write as (...a: unknown[]) => boolean).call(this, chunk, encoding, callback);
+    collect(chunk, encoding);
+    const done = [encoding, callback].find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    if (done) process.nextTick(done);
+    return true;
+  } as typeof res.write;
+  res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    if (!decide()) {
+      return (original.end as (...a: unknown[]) => ServerResponse).call(this, chunk, encoding, callback);
+    }
+    collect(chunk, encoding);
+    restore();
+    const text = Buffer.concat(chunks).toString('utf8');
+    const at = /<head(\s[^>]*)?>/i.exec(text);
+    const body = at ? `${text.slice(0, at.index + at[0].length)}\n${tag}${text.slice(at.index + at[0].length)}` : `${tag}\n${text}`;
+    if (res.getHeader('content-length') !== undefined) res.setHeader('Content-Length', Buffer.byteLength(body));
+    const done = [chunk, encoding, callback].find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    return res.end(body, done);
+  } as typeof res.end;
+}
