@@ -44,10 +44,37 @@ function entry(input, name, iife) {
   return configs;
 }
 
+// wechat-share/vite imports the server entry's bundle rather than a copy of it (one
+// WechatApiError class, one fake WeChat API); `vite` is the user's own, for types only.
+const viteExternal = (id) => external(id) || id === 'vite' || id === '../server';
+// Rollup hands `paths` the resolved id of the relative import.
+const toServer = (file) => (id) => (id === '../server' || /[\\/]src[\\/]server$/.test(id) ? file : id);
+const viteEntry = [
+  {
+    input: 'src/vite/index.ts',
+    external: viteExternal,
+    plugins: [ts()],
+    output: [
+      { file: 'dist/vite.mjs', format: 'es', paths: toServer('./server.mjs') },
+      { file: 'dist/vite.cjs', format: 'cjs', exports: 'named', paths: toServer('./server.cjs') },
+    ],
+  },
+  {
+    input: 'src/vite/index.ts',
+    external: viteExternal,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: [
+      { file: 'dist/vite.d.ts', format: 'es', paths: toServer('./server.js') },
+      { file: 'dist/vite.d.cts', format: 'es', paths: toServer('./server.cjs') },
+    ],
+  },
+];
+
 export default [
   ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare', mangleProps: PAGE_STATE_FIELDS }),
   ...entry('src/server/index.ts', 'server'),
   ...entry('src/simulator/index.ts', 'wechat-simulator'),
+  ...viteEntry,
   {
     input: 'src/simulator/iife.ts',
     plugins: [ts()],
