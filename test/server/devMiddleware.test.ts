@@ -1,6 +1,5 @@
 // @vitest-environment node
-// createDevMiddleware, built (it serves dist/wechat-simulator.iife.js from beside dist/server.mjs),
-// behind Express 4 and 5 in front of express.static and hand-written handlers: the signing
+// createDevMiddleware behind Express 4 and 5 in front of express.static and hand-written handlers: the signing
 // endpoint, the verify endpoint, the simulator script, and the script put first in <head> of HTML.
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +10,8 @@ import { join } from 'node:path';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createDevMiddleware } from 'wechat-share/server';
+import { createDevMiddleware as builtDevMiddleware } from 'wechat-share/server';
+import { createDevMiddleware } from '../../src/server/index';
 
 const PAGE = '<!doctype html>\n<html><head lang="zh">\n<title>Card</title></head><body>页面</body></html>\n';
 const TAG = '<script src="/__wechat-share/simulator.js" data-verify="/__wechat-share/verify"></script>';
@@ -60,7 +60,8 @@ describe.each([
 
   it('serves the built simulator and puts its tag first in <head> of pages from express.static, with a right Content-Length', async () => {
     const app = express();
-    app.use(createDevMiddleware(quiet));
+    // Built: it serves dist/wechat-simulator.iife.js from beside dist/server.mjs.
+    app.use(builtDevMiddleware(quiet));
     app.use(express.static(folder));
     const base = await listen(app);
     const script = await fetch(`${base}/__wechat-share/simulator.js`);
@@ -154,4 +155,10 @@ describe('createDevMiddleware with hand-written handlers', () => {
     const signer = { sign: async () => ({}) } as never;
     expect(() => createDevMiddleware({ ...quiet, signer })).toThrow(/give its appId too/);
   });
+});
+
+it('answers 500 with what to do when the simulator script is not beside the bundle (run from src/ here)', async () => {
+  const base = await listen((req, res) => createDevMiddleware(quiet)(req, res, () => res.end()));
+  const response = await fetch(`${base}/__wechat-share/simulator.js`);
+  expect([response.status, await response.text()]).toEqual([500, 'wechat-share: dist/wechat-simulator.iife.js is missing from the package. Reinstall wechat-share.']);
 });
