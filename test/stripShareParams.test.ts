@@ -15,6 +15,8 @@ describe('stripShareParams', () => {
   it.each([
     'https://a.com/p?from=newsletter',
     'https://a.com/p?fromx=singlemessage',
+    'https://a.com/p?xfrom=timeline&xisappinstalled=0',
+    'https://a.com/p?from=timelines&from=singlemessage2',
     'https://a.com/p',
     'https://a.com/p?q=%E4%B8%AD&b=a+b#x',
   ])('leaves %s exactly as it is', (url) => {

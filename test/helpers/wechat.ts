@@ -44,8 +44,11 @@ export function signingEndpoint(options: { answer?: (url: string) => unknown; wa
   });
 }
 
-/** How the fake network serves a jweixin URL: after `wait` ms, the script, an error, or nothing. */
-export type ScriptRoute = { wait?: number; outcome?: 'load' | 'error' | 'hang' };
+/**
+ * How the fake network serves a jweixin URL: after `wait` ms, the script, an error, nothing, or
+ * (`empty`) a file that loads but defines nothing, as a wrong `sdkUrl` would.
+ */
+export type ScriptRoute = { wait?: number; outcome?: 'load' | 'error' | 'hang' | 'empty' };
 
 /** Script URLs the page asked for, in order. */
 export const scriptRequests: string[] = [];
@@ -67,7 +70,7 @@ function serveScripts(routes: Record<string, ScriptRoute>) {
         if (route.outcome === 'hang') continue;
         scriptTimers.push(setTimeout(() => {
           if (route.outcome === 'error') return node.dispatchEvent(new Event('error'));
-          new Function(JWEIXIN).call(window);
+          if (route.outcome !== 'empty') new Function(JWEIXIN).call(window);
           node.dispatchEvent(new Event('load'));
         }, route.wait ?? 5));
       }

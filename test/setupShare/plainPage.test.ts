@@ -112,6 +112,18 @@ describe('setupShare on a plain page (Android)', () => {
     expect(bridge.state.configs[0].jsApiList).toEqual([...SHARE_APIS.slice(0, 2), ...MENU_EVENTS, 'chooseImage']);
   });
 
+  it('gives wx.config the open tags asked for, deduplicated, and none by default', async () => {
+    server.use(signingEndpoint());
+    await openPage();
+    const { loadJweixin, DEFAULT_SDK_URLS } = await import('../../src/lib/loadJweixin');
+    const config = vi.spyOn(await loadJweixin(DEFAULT_SDK_URLS, 1000), 'config');
+    const sdk = await import('../../src/index');
+    await sdk.setupShare({}, { ...options, openTagList: ['wx-open-launch-weapp', 'wx-open-launch-weapp'] });
+    history.pushState(null, '', '/next');
+    await sdk.setupShare({}, options);
+    expect(config.mock.calls.map(([c]) => c.openTagList)).toEqual([['wx-open-launch-weapp'], []]);
+  });
+
   it('takes its defaults from configure()', async () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage();

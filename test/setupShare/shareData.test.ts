@@ -12,6 +12,7 @@ describe('share data', () => {
     ['imgUrl', 'javascript:alert(1)', 'javascript:'],
     ['imgUrl', 'data:image/png;base64,iVBORw0KGgo=', 'data:'],
     ['imgUrl', 'ftp://h5.example.com/card.png', 'ftp:'],
+    ['link', 'xhttps://h5.example.com/', 'xhttps:'],
   ] as const)('rejects INVALID_OPTIONS for a %s that is %s, naming the field and the value, before any request', async (field, value, scheme) => {
     server.use(signingEndpoint());
     const { sdk, bridge } = await openPage();
@@ -37,6 +38,22 @@ describe('share data', () => {
     expect(bridge.state.appMessage).toMatchObject({ link: 'https://h5.example.com/sale?x=1#top', imgUrl: 'https://cdn.example.net/card.png' });
     await sdk.setupShare({ link: 'https://m.example.org/page', imgUrl: '/img/card.png' }, options);
     expect(bridge.state.appMessage).toMatchObject({ link: 'https://m.example.org/page', imgUrl: 'https://h5.example.com/img/card.png' });
+  });
+
+  it('takes an absolute http link as it is, and a relative one resolved, as the link of both cards', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage({ path: '/shop/' });
+    await sdk.setupShare({ link: 'http://h5.example.com/plain' }, options);
+    expect(bridge.state.appMessage?.link).toBe('http://h5.example.com/plain');
+    await sdk.setupShare({ link: 'item?id=2' }, options);
+    expect([bridge.state.appMessage?.link, bridge.state.timeline?.link]).toEqual(['https://h5.example.com/shop/item?id=2', 'https://h5.example.com/shop/item?id=2']);
+  });
+
+  it('leaves desc empty without a description meta tag', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage();
+    await sdk.setupShare({ title: 'T' }, options);
+    expect(bridge.state.appMessage?.desc).toBe('');
   });
 
   it('leaves an absent image empty rather than failing', async () => {

@@ -82,6 +82,49 @@ describe('signing request', () => {
     expect((error.cause as Error).message).toBe('401 login first');
   });
 
+  it.each([
+    ['null', null, /lacks appId, timestamp, nonceStr, signature: null$/],
+    ['a timestamp with letters after the digits', { appId: APP_ID, timestamp: '1700000000x', nonceStr: 'n', signature: 's' }, /lacks timestamp/],
+    ['a timestamp with letters before the digits', { appId: APP_ID, timestamp: 'x1700000000', nonceStr: 'n', signature: 's' }, /lacks timestamp/],
+  ])('rejects SIGN_RESPONSE_INVALID for %s', async (_, answer, message) => {
+    server.use(signingEndpoint({ answer: () => answer }));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error).toMatchObject({ code: 'SIGN_RESPONSE_INVALID', message: expect.stringMatching(message) });
+  });
+
+  it('quotes at most 200 characters of a bad answer, and names sign() when it resolves with nothing', async () => {
+    const long = { appId: APP_ID, note: 'x'.repeat(500) };
+    server.use(signingEndpoint({ answer: () => long }));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error.message).toBe(`Signing response lacks timestamp, nonceStr, signature: ${JSON.stringify(long).slice(0, 200)}`);
+    history.pushState(null, '', '/other');
+    const empty = await rejection(sdk, sdk.setupShare({}, { sign: async () => undefined }));
+    expect(empty.message).toBe('Signing response lacks appId, timestamp, nonceStr, signature: undefined');
+    const failed = await rejection(sdk, sdk.setupShare({}, { sign: () => Promise.reject(new Error('no')) }));
+    expect(failed.message).toBe('Signing request failed (options.sign): Error: no');
+  });
+
+  it('quotes at most 200 characters of a non-2xx body', async () => {
+    server.use(http.get(ENDPOINT, () => new HttpResponse('e'.repeat(300), { status: 503 })));
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, options));
+    expect(error.message).toBe(`Signing request failed (${ENDPOINT}): Error: HTTP 503 ${'e'.repeat(200)}`);
+  });
+
+  it('appends url with & to an endpoint that is only a query', async () => {
+    const seen: string[] = [];
+    server.use(http.get(`${ORIGIN}/`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      seen.push(`${query.get('action')} ${query.get('url')}`);
+      return HttpResponse.json(signatureFor(query.get('url')!));
+    }));
+    const { sdk } = await openPage();
+    await expect(sdk.setupShare({}, { endpoint: '?action=sign' })).resolves.toMatchObject({ status: 'ready' });
+    expect(seen).toEqual([`sign ${ORIGIN}/`]);
+  });
+
   it('rejects INVALID_OPTIONS without an endpoint', async () => {
     const { sdk } = await openPage();
     const error = await rejection(sdk, sdk.setupShare({}));
