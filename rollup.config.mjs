@@ -2,23 +2,23 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist' });
+const ts = (target) => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist', ...(target && { target }) });
 // The page state's fields (src/lib/pageState.ts, and readPage's snapshot) are named for readers; in the IIFE terser may
 // shorten them, since nothing outside the bundle reads them. The list is explicit so that no DOM
 // or user-facing property can be caught.
-const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat)$/;
+const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|embeddedTaken|stopAuto|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat|inMiniProgram)$/;
 const min = (mangleProps) =>
   terser({ ecma: 2020, compress: { passes: 2 }, mangle: mangleProps ? { properties: { regex: mangleProps } } : true, format: { comments: false } });
 // Every bundle is self-contained: only node: builtins stay imports (the server entry).
 const external = (id) => id.startsWith('node:');
 
 /** ESM + CJS (+ optional minified IIFE) + bundled .d.ts/.d.cts for one entry. */
-function entry(input, name, iife) {
+function entry(input, name, iife, target) {
   const configs = [
     {
       input,
       external,
-      plugins: [ts()],
+      plugins: [ts(target)],
       output: [
         { file: `dist/${name}.mjs`, format: 'es' },
         { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
@@ -75,6 +75,8 @@ export default [
   ...entry('src/server/index.ts', 'server'),
   ...entry('src/simulator/index.ts', 'wechat-simulator'),
   ...viteEntry,
+  // The Mini Program runtime: plain ES2015.
+  ...entry('src/miniprogram/index.ts', 'miniprogram', undefined, 'ES2015'),
   {
     input: 'src/simulator/iife.ts',
     plugins: [ts()],

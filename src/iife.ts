@@ -1,13 +1,21 @@
-// The <script> build: the one entry allowed a side effect. It reads data-endpoint (and
-// data-debug) from its own tag, so that
-// WechatShare.setupShare({ title, link, imgUrl }) works with one argument.
+// The <script> build: the one entry allowed a side effect. It reads its own tag:
+// - data-endpoint (and data-debug): defaults for WechatShare.setupShare({ title, link, imgUrl });
+// - data-auto: zero-code mode, the card from the page's Open Graph tags (autoShare);
+// - otherwise, with an endpoint or a signature embedded in the page, the early start
+//   (preloadShare): jweixin, the signature and wx.config begin now, not at the first setupShare.
+//   data-preload="false" turns it off. Outside WeChat neither requests anything.
+import { autoShare } from './autoShare';
 import { configure } from './configure';
+import { EMBEDDED_SIGNATURE_ID } from './lib/embeddedSignature';
+import { preloadShare } from './preloadShare';
 
-const tag = typeof document === 'undefined' ? null : (document.currentScript as HTMLScriptElement | null);
+const tag = document.currentScript as HTMLScriptElement | null;
 if (tag) {
-  const { endpoint, debug } = tag.dataset;
+  const { endpoint, debug, preload, auto } = tag.dataset;
   if (endpoint) configure({ endpoint });
   if (debug) configure({ debug: debug !== 'false' });
+  if (auto != null) autoShare();
+  else if (preload !== 'false' && (endpoint || document.getElementById(EMBEDDED_SIGNATURE_ID))) preloadShare();
 }
 
 export * from './index';

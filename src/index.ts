@@ -1,4 +1,6 @@
 export { setupShare } from './setupShare';
+export { preloadShare } from './preloadShare';
+export { autoShare } from './autoShare';
 export { configure } from './configure';
 export { WechatShareError } from './errors';
 export type { ErrorCode } from './errors';

@@ -1,5 +1,6 @@
 import { WechatShareError } from './errors';
 import { applyShare, SHARE_APIS } from './lib/applyShare';
+import { takeEmbeddedSignature } from './lib/embeddedSignature';
 import { loadJweixin, DEFAULT_SDK_URLS } from './lib/loadJweixin';
 import { page } from './lib/pageState';
 import { readPage } from './lib/readPage';
@@ -28,7 +29,6 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   const timeout = settings.timeout ?? 10000;
   const snapshot = readPage();
   if (!snapshot.inWechat) return { status: 'unsupported', reason: 'not-wechat' };
-
   const clean = stripShareParams(snapshot.href);
   if (settings.stripShareParams !== false && clean !== snapshot.href) {
     // Opened from a shared link: WeChat added from=…&isappinstalled=…. Sign the clean URL on a new
@@ -38,11 +38,21 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   }
 
   const card = resolveShareData(share, snapshot);
+  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : DEFAULT_SDK_URLS, timeout);
+
+  if (snapshot.inMiniProgram) {
+    // The share menu belongs to the hosting Mini Program page: it gets the card by message.
+    const { miniProgram } = await wxLoad;
+    if (!miniProgram) throw new WechatShareError('SDK_LOAD_FAILED', 'No wx.miniProgram: use jweixin 1.3.2+.');
+    miniProgram.postMessage({ data: { type: 'wechat-share', ...card } });
+    return { status: 'miniprogram' };
+  }
+
+  takeEmbeddedSignature();
   const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
   const applyBase = { share: card, jsApiList, openTagList: unique(settings.openTagList || []), debug: settings.debug, timeout };
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
-  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : DEFAULT_SDK_URLS, timeout);
 
   if (likelyUrl === page.verifiedUrl) {
     // The config in force is for this URL: apply the new card, no new signature or wx.config.
@@ -51,7 +61,8 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   }
   page.verifiedUrl = undefined;
   // On `invalid signature`, once more with a fresh signature, for the other candidate URL (entry
-  // vs current) when they differ: which one WeChat checks is only reported by users.
+  // vs current) when they differ: which one WeChat checks is only reported by users. (An embedded
+  // signature WeChat refused is dropped with the rest: the retry asks the endpoint, if any.)
   for (let retry = 0; ; retry++) {
     const url = retry ? otherUrl : likelyUrl;
     // The jweixin load and the signing request run in parallel.
@@ -64,7 +75,7 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
     } catch (error) {
       page.signatures.delete(likelyUrl);
       page.signatures.delete(otherUrl);
-      if (retry || !/invalid signature/.test((error as WechatShareError).errMsg || '')) throw error;
+      if (retry || !(settings.endpoint || settings.sign) || !/invalid signature/.test((error as WechatShareError).errMsg || '')) throw error;
     }
   }
 }
@@ -81,6 +92,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  *   `location.replace()` and resolves `{ status: 'redirecting', to }`.
  * - After an `invalid signature` it retries once with a fresh signature, for the other candidate
  *   URL (the entry URL vs the current one) when they differ: at most two signing requests.
+ * - A signature the server embedded in the page (`signatureScript()` of wechat-share/server) is used
+ *   without a request when it is for the URL to sign; refused, it is replaced from the endpoint.
+ *   The endpoint is then needed only when a signature is.
+ * - In a Mini Program's `<web-view>` it posts the card to the hosting page
+ *   (`wx.miniProgram.postMessage`) and resolves `{ status: 'miniprogram' }`: no signing, no config.
+ * - It ends auto mode ({@link autoShare}): from then on the card is the one you set.
  *
  * Never throws synchronously, never calls alert (unless `debug`, through jweixin), and settles
  * within a few multiples of `timeout`.
@@ -97,6 +114,13 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  * );
  */
 export function setupShare(share: ShareData = {}, options: ShareOptions = {}): Promise<ShareResult> {
+  // The page's own card from now on: auto mode steps aside.
+  page.stopAuto?.();
+  return enqueue(share, options);
+}
+
+/** Runs one share call after those before it (page.queue); every failure a WechatShareError. */
+export function enqueue(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   if (typeof document === 'undefined') {
     return Promise.resolve({ status: 'unsupported', reason: 'no-window' });
   }

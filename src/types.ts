@@ -112,11 +112,15 @@ export interface ShareOptions {
  *   `MicroMessenger`; `no-window`: not in a browser (SSR).
  * - `redirecting`: the URL carried second-share parameters; `location.replace(to)` is under way
  *   and the new page should call `setupShare` again.
+ * - `miniprogram`: the page is in a Mini Program's `<web-view>`, where the JS-SDK share APIs do
+ *   nothing: the card went to the hosting page through `wx.miniProgram.postMessage` (see
+ *   `webViewShare` of `wechat-share/miniprogram`). No signing request, no `wx.config`.
  */
 export type ShareResult =
   | { status: 'ready'; signedUrl: string; jsApiList: string[] }
   | { status: 'unsupported'; reason: 'not-wechat' | 'no-window' }
-  | { status: 'redirecting'; to: string };
+  | { status: 'redirecting'; to: string }
+  | { status: 'miniprogram' };
 
 /** The result object jweixin hands to `success`, `fail` and `wx.error` callbacks. */
 export interface WxResult {
@@ -163,6 +167,11 @@ export interface Wx {
   onMenuShareQQ?: WxShareApi;
   onMenuShareWeibo?: WxShareApi;
   onMenuShareQZone?: WxShareApi;
+  /** Inside a Mini Program's `<web-view>` (JSSDK 1.3.2+): messages to the hosting page. */
+  miniProgram?: {
+    /** Delivered to the web-view's `bindmessage` when the user shares, goes back, or the page closes. */
+    postMessage(message: { data: unknown }): void;
+  };
 }
 
 /** The names of the share APIs on {@link Wx}. */

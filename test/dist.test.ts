@@ -24,7 +24,7 @@ describe('dist/wechat-share.iife.js', () => {
       delete (document as { currentScript?: unknown }).currentScript;
     }
     const global = (window as unknown as { WechatShare: Sdk }).WechatShare;
-    expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'configure', 'setupShare']);
+    expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
     await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
     expect(signed).toEqual(['https://h5.example.com/']);
     expect(bridge.state.appMessage?.title).toBe('From the tag');
@@ -46,6 +46,6 @@ describe('dist/wechat-share.mjs', () => {
 
   it('matches the CJS build export for export', () => {
     const cjs = createRequire(import.meta.url)('../dist/wechat-share.cjs') as Sdk;
-    expect(Object.keys(cjs).sort()).toEqual(['WechatShareError', 'configure', 'setupShare']);
+    expect(Object.keys(cjs).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
   });
 });

@@ -11,13 +11,16 @@ import type { ShareOptions, SignatureData, Wx, WxResult } from '../types';
  *   load fails, so that a later call can try again. `hookedWx` is the `wx` whose single wx.error
  *   callback is already taken (jweixin keeps only one).
  * - **Signatures per signing URL.** `signatures` caches one promise per URL for the page's life;
- *   a failed one, or one WeChat refused, is dropped.
+ *   a failed one, or one WeChat refused, is dropped. The signature embedded in the page enters it
+ *   once (`embeddedTaken`), so a refused one is never taken again.
  * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed;
  *   the same URL needs no new config. `checksOtherUrl` turns true once this client proved to check
  *   the other candidate URL (the current one on iOS, the entry one elsewhere).
  * - **The entry URL's fallback.** `entryHref` is `location.href` when the SDK was evaluated, for
  *   browsers without a navigation entry.
  * - **Defaults.** `defaults` is what {@link configure} set.
+ * - **One auto mode.** `stopAuto` ends the running {@link autoShare}; a second autoShare, or any
+ *   setupShare call, calls it first.
  */
 export interface PageState {
   defaults: ShareOptions;
@@ -26,6 +29,8 @@ export interface PageState {
   hookedWx?: Wx;
   configErrorListener?: (res: WxResult) => void;
   signatures: Map<string, Promise<SignatureData>>;
+  embeddedTaken?: boolean;
+  stopAuto?: () => void;
   verifiedUrl?: string;
   checksOtherUrl: boolean;
   entryHref: string;

@@ -8,6 +8,11 @@ export interface PageSnapshot {
   inWechat: boolean;
   /** iPhone, iPad or iPod: WeChat there checks the entry URL (reported by users). */
   ios: boolean;
+  /**
+   * In a Mini Program's `<web-view>`: `miniProgram` in the user agent, or
+   * `window.__wxjs_environment === 'miniprogram'` (official web-view docs).
+   */
+  inMiniProgram: boolean;
 }
 
 /** Reads the page once; the rest of the call works from this snapshot. */
@@ -19,5 +24,6 @@ export function readPage(): PageSnapshot {
     currentUrl: href.split('#')[0],
     inWechat: /micromessenger/i.test(userAgent),
     ios: /iphone|ipad|ipod/i.test(userAgent),
+    inMiniProgram: /miniprogram/i.test(userAgent) || (window as { __wxjs_environment?: string }).__wxjs_environment === 'miniprogram',
   };
 }

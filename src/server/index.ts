@@ -20,3 +20,4 @@ export { createFakeWechatApi } from './createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';
 export { createDevMiddleware } from './createDevMiddleware';
 export type { DevMiddleware, DevMiddlewareOptions } from './createDevMiddleware';
+export { signatureScript } from './signatureScript';

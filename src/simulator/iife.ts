@@ -1,19 +1,21 @@
 // dist/wechat-simulator.iife.js: put it first in <head>, before jweixin. It turns the page into a
-// simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform) and draws
+// simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform: ios,
+// android, miniprogram (a Mini Program's web-view) or browser) and draws
 // the preview panel. data-verify names the demo server's verify endpoint.
 import { installBridge } from './installBridge';
-import type { Platform, SimulatedBridge } from './types';
+import type { SimulatedBridge } from './types';
 import { verifyWithEndpoint } from './verifyWithEndpoint';
-import { mountPanel, PLATFORM_KEY, VERSION_KEY } from './mountPanel';
+import { mountPanel, PLATFORM_KEY, VERSION_KEY, type PanelPlatform } from './mountPanel';
 
 const tag = document.currentScript as HTMLScriptElement | null;
 const chosen = sessionStorage.getItem(PLATFORM_KEY) ?? tag?.dataset.platform ?? 'ios';
-const platform: Platform | 'browser' = chosen === 'android' || chosen === 'browser' ? chosen : 'ios';
+const platform: PanelPlatform = chosen === 'android' || chosen === 'browser' || chosen === 'miniprogram' ? chosen : 'ios';
 let bridge: SimulatedBridge | undefined;
 if (platform !== 'browser') {
   // An older client can be played too: below 6.7.2 the new share APIs do not exist.
   const version = sessionStorage.getItem(VERSION_KEY) ?? undefined;
-  bridge = installBridge({ platform, version, verify: verifyWithEndpoint(tag?.dataset.verify) });
+  const miniProgram = platform === 'miniprogram';
+  bridge = installBridge({ platform: miniProgram ? 'android' : platform, miniProgram, version, verify: verifyWithEndpoint(tag?.dataset.verify) });
 }
 mountPanel(bridge, platform);
 

@@ -5,3 +5,4 @@ export type {
   BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard, WeixinJSBridge,
 } from './types';
 export { mountPanel, asSharedLink, PLATFORM_KEY, VERSION_KEY } from './mountPanel';
+export type { PanelPlatform } from './mountPanel';

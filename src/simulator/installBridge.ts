@@ -50,13 +50,17 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     menuHandlers: [],
     sent: [],
     calls: [],
+    miniProgram: !!options.miniProgram,
+    miniProgramMessages: [],
   };
   const checksEntry = (options.checks ?? (platform === 'ios' ? 'entry' : 'current')) === 'entry';
   const version = options.version ?? '8.0.50';
   // Dotted versions compared numerically: 6.7.2 is where the new share APIs arrived.
   const hasNewApis = isAtLeast(version, '6.7.2');
   const changed = () => listeners.forEach((listener) => listener(state));
-  const userAgent = wechatUserAgent(platform, version);
+  // In a web-view the user agent also carries miniProgram (reported by users; the official docs
+  // name window.__wxjs_environment, set below).
+  const userAgent = wechatUserAgent(platform, version) + (state.miniProgram ? ' miniProgram' : '');
   Object.defineProperty(navigator, 'userAgent', { get: () => userAgent, configurable: true });
 
   const current = () => state.configs[state.configs.length - 1];
@@ -120,6 +124,14 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
       changed();
       return 'ok';
     }
+    if (name === 'invokeMiniProgramAPI') {
+      if (!state.miniProgram) return 'fail_not in a Mini Program';
+      // postMessage is kept for the hosting page; navigation APIs have nowhere to go here.
+      if (args.name !== 'postMessage') return 'fail_not supported by the simulator';
+      state.miniProgramMessages.push(args.arg);
+      changed();
+      return 'ok';
+    }
     // Fails on purpose: getNetworkType:ok would make jweixin report to open.weixin.qq.com.
     return 'fail_not supported by the simulator';
   };
@@ -146,6 +158,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   };
 
   const install = () => {
+    if (state.miniProgram) (window as { __wxjs_environment?: string }).__wxjs_environment = 'miniprogram';
     window.WeixinJSBridge = bridge;
     document.dispatchEvent(new Event('WeixinJSBridgeReady'));
   };
@@ -177,6 +190,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     uninstall() {
       clearTimeout(timer);
       if (window.WeixinJSBridge === bridge) delete window.WeixinJSBridge;
+      if (state.miniProgram) delete (window as { __wxjs_environment?: string }).__wxjs_environment;
       // The own property defined above; the prototype's getter answers again.
       Reflect.deleteProperty(navigator, 'userAgent');
       listeners.clear();

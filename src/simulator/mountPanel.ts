@@ -1,6 +1,9 @@
 import type { BridgeState, Platform, SimulatedBridge } from './types';
 
-/** sessionStorage key holding the platform the simulator plays: `ios`, `android` or `browser`. */
+/** What the panel's switch plays: a WeChat client, a Mini Program's web-view, or a plain browser. */
+export type PanelPlatform = Platform | 'miniprogram' | 'browser';
+
+/** sessionStorage key holding the platform the simulator plays: `ios`, `android`, `miniprogram` or `browser`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';
 /** sessionStorage key holding the WeChat version the simulator plays (below 6.7.2: no new share APIs). */
 export const VERSION_KEY = 'wechat-share-simulator:version';
@@ -97,14 +100,14 @@ function sharedLinkNote(state: BridgeState | undefined): string | undefined {
  * signed, the chat and Moments cards, and buttons that act as the user. Returns the host element.
  * With no `bridge` (platform `browser`), it only offers the switch.
  */
-export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platform | 'browser'): HTMLElement {
+export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelPlatform): HTMLElement {
   const host = document.createElement('wechat-share-simulator');
   const root = host.attachShadow({ mode: 'open' });
   const panel = el('div', { className: 'panel' });
   root.append(el('style', { textContent: STYLE }), panel);
 
   const seg = el('div', { className: 'seg', role: 'group', ariaLabel: 'Platform' } as Partial<HTMLDivElement>);
-  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['browser', 'Browser']] as const) {
+  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['miniprogram', 'Mini Program'], ['browser', 'Browser']] as const) {
     const button = el('button', { textContent: label, type: 'button' });
     button.setAttribute('aria-pressed', String(value === platform));
     button.dataset.platform = value;
@@ -134,6 +137,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
         el('span', { className: 'muted', textContent: 'setupShare resolves { status: "unsupported" } and loads nothing.' })));
       return;
     }
+    if (state.miniProgram) return renderMiniProgram(state);
     const config = state.configs[state.configs.length - 1];
     const status = el('div', { className: `status ${config?.state ?? 'pending'}` });
     status.dataset.state = config?.state ?? 'none';
@@ -219,9 +223,26 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: Platfo
     body.append(actions, result, el('div', { className: 'muted', textContent: `${state.platform === 'ios' ? 'iOS checks the entry URL' : 'Android checks the current URL'} · entry ${state.entryUrl}` }));
   };
 
+  // In a web-view the share menu is the Mini Program page's: it shares what the page posted.
+  const renderMiniProgram = (state: BridgeState) => {
+    const messages = state.miniProgramMessages as { type?: unknown; title?: string; desc?: string; link?: string; imgUrl?: string }[];
+    const card = messages.filter((m) => m && m.type === 'wechat-share').pop();
+    const status = el('div', { className: `status ${card ? 'ok' : 'pending'}` },
+      el('b', { textContent: card ? '✓ Card posted to the Mini Program' : 'Waiting for wx.miniProgram.postMessage…' }),
+      el('div', { className: 'muted', textContent: 'In a <web-view> the JS-SDK share APIs do nothing: the hosting page\'s onShareAppMessage shares what the page posted (webViewShare() of wechat-share/miniprogram).' }));
+    status.dataset.state = card ? 'posted' : 'none';
+    const view = el('div', { className: 'card' }, el('h3', { textContent: 'Mini Program share card' }));
+    view.dataset.card = 'miniprogram';
+    view.append(card
+      ? el('div', { className: 'chat' }, el('div', { className: 'title', textContent: card.title ?? '' }), el('div', { className: 'desc', textContent: card.desc ?? '' }), el('img', { src: card.imgUrl ?? '', alt: '' }))
+      : el('div', { className: 'muted', textContent: 'Nothing posted: the Mini Program would share its own default card.' }));
+    if (card) view.append(el('div', { className: 'link', textContent: card.link ?? '' }));
+    body.append(status, view, el('div', { className: 'muted', textContent: `${messages.length} message(s) posted` }));
+  };
+
   render(bridge?.state);
   bridge?.subscribe(render);
-  if (bridge) {
+  if (bridge && !bridge.state.miniProgram) {
     setTimeout(() => {
       noConfigYet = !bridge.state.configs.length;
       if (noConfigYet) render(bridge.state);

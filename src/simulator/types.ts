@@ -34,6 +34,14 @@ export interface BridgeOptions {
    * @default 'entry' on iOS, 'current' on Android
    */
   checks?: 'entry' | 'current';
+  /**
+   * The page is in a Mini Program's `<web-view>`: `miniProgram` in the user agent,
+   * `window.__wxjs_environment = 'miniprogram'` once the bridge is ready (as the official web-view
+   * docs describe), and `invokeMiniProgramAPI` answered for `postMessage`, whose messages are kept
+   * in {@link BridgeState.miniProgramMessages}.
+   * @default false
+   */
+  miniProgram?: boolean;
 }
 
 /** One share card as the client holds it. */
@@ -72,6 +80,13 @@ export interface BridgeState {
   sent: { api: string; card: SimulatedCard }[];
   /** Every invoke, with the errMsg it was answered with. */
   calls: { name: string; errMsg: string }[];
+  /** In a Mini Program's `<web-view>` (see {@link BridgeOptions.miniProgram}). */
+  miniProgram: boolean;
+  /**
+   * The `data` of every `wx.miniProgram.postMessage`, oldest first: what the hosting page's
+   * `bindmessage` receives as `e.detail.data` when the user shares (official web-view docs).
+   */
+  miniProgramMessages: unknown[];
 }
 
 /** The installed simulator. */

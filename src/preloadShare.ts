@@ -1,0 +1,26 @@
+import { configure } from './configure';
+import { enqueue } from './setupShare';
+import type { ShareOptions } from './types';
+
+/**
+ * Starts everything a card needs as early as possible, before the app knows its card: loads
+ * jweixin, gets the signature (the one embedded in the page, or from the endpoint) and calls
+ * `wx.config` with every share API, applying the page's default card (`document.title`, the
+ * description and `og:image` meta tags, the clean page URL). A later {@link setupShare} then only
+ * applies its own card, without waiting for any of that. Call it at the top of your app's entry;
+ * the `<script>` build does it itself when evaluated (see `data-preload`).
+ *
+ * `options` become the defaults of later calls, as with {@link configure}. Outside WeChat (and
+ * under SSR) it does nothing and requests nothing. It never throws and never rejects: what fails
+ * here (a load, a signature, a config) is tried again by the next `setupShare` call, which reports
+ * it.
+ *
+ * @param options - any {@link ShareOptions}, typically `{ endpoint }`
+ * @example
+ * // main.ts, first lines
+ * preloadShare({ endpoint: '/api/wechat/signature' });
+ */
+export function preloadShare(options: ShareOptions = {}): void {
+  configure(options);
+  enqueue({}, {}).catch(() => undefined);
+}

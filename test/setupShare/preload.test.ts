@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from 'vitest';
+import { quietPage, rejection } from './common';
+import { ENDPOINT, HttpResponse, ORIGIN, SDK_URL, http, openPage, scriptRequests, server, signatureFor, signed, signingEndpoint } from '../helpers/wechat';
+
+quietPage();
+
+describe('preloadShare (early start)', () => {
+  it('loads jweixin, signs and configures before any setupShare, which then only applies its card', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage({ path: '/p', html: '<meta property="og:title" content="Page title">' });
+    sdk.preloadShare({ endpoint: ENDPOINT });
+    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+    expect(scriptRequests).toEqual([SDK_URL]);
+    expect(signed).toEqual([`${ORIGIN}/p`]);
+    // Until the app sets its card, the page's default one.
+    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Page title'));
+    // The endpoint became a default: setupShare needs no options.
+    await expect(sdk.setupShare({ title: 'App card' })).resolves.toMatchObject({ status: 'ready' });
+    expect(bridge.state.configs).toHaveLength(1);
+    expect(signed).toHaveLength(1);
+    expect(bridge.state.appMessage?.title).toBe('App card');
+  });
+
+  it('lets a setupShare made while it runs wait for it instead of starting again', async () => {
+    server.use(signingEndpoint({ wait: 50 }));
+    const { sdk, bridge } = await openPage();
+    sdk.preloadShare({ endpoint: ENDPOINT });
+    await expect(sdk.setupShare({ title: 'Soon' })).resolves.toMatchObject({ status: 'ready' });
+    expect(signed).toHaveLength(1);
+    expect(bridge.state.configs).toHaveLength(1);
+  });
+
+  it('requests nothing outside WeChat', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ platform: null });
+    sdk.preloadShare({ endpoint: ENDPOINT });
+    await expect(sdk.setupShare({})).resolves.toEqual({ status: 'unsupported', reason: 'not-wechat' });
+    expect(scriptRequests).toEqual([]);
+    expect(signed).toEqual([]);
+  });
+
+  it('never rejects; what failed is tried again, and reported, by the next setupShare', async () => {
+    let answers = 0;
+    server.use(http.get(ENDPOINT, ({ request }) => {
+      const url = new URL(request.url).searchParams.get('url')!;
+      signed.push(url);
+      return ++answers === 1 ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(url));
+    }));
+    const { sdk } = await openPage();
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      sdk.preloadShare({ endpoint: ENDPOINT });
+      await vi.waitFor(() => expect(signed).toHaveLength(1));
+      await expect(sdk.setupShare({})).resolves.toMatchObject({ status: 'ready' });
+      expect(signed).toHaveLength(2);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('with a bad endpoint, leaves the error to setupShare', async () => {
+    server.use(http.get(ENDPOINT, () => new HttpResponse('nope', { status: 500 })));
+    const { sdk } = await openPage();
+    sdk.preloadShare({ endpoint: ENDPOINT });
+    const error = await rejection(sdk, sdk.setupShare({}));
+    expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED', message: expect.stringMatching(/HTTP 500 nope/) });
+  });
+});
