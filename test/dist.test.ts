@@ -2,8 +2,9 @@
 // ESM and CJS builds. `npm test` builds first.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
-import { ENDPOINT, openPage, server, signed, signingEndpoint } from './helpers/wechat';
+import { describe, expect, it, vi } from 'vitest';
+import { ENDPOINT, ORIGIN, openPage, scriptRequests, server, signatureFor, signed, signingEndpoint } from './helpers/wechat';
+import { signatureScript } from '../src/server/signatureScript';
 
 const iife = readFileSync('dist/wechat-share.iife.js', 'utf8');
 type Sdk = typeof import('../src/index');
@@ -28,6 +29,66 @@ describe('dist/wechat-share.iife.js', () => {
     await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
     expect(signed).toEqual(['https://h5.example.com/']);
     expect(bridge.state.appMessage?.title).toBe('From the tag');
+  });
+});
+
+// Runs the IIFE as <script src=… {data-*}> would, with document.currentScript naming the tag.
+function runScriptTag(dataset: Record<string, string>): Sdk {
+  const tag = document.createElement('script');
+  Object.assign(tag.dataset, dataset);
+  document.body.appendChild(tag);
+  Object.defineProperty(document, 'currentScript', { get: () => tag, configurable: true });
+  try {
+    (0, eval)(iife);
+  } finally {
+    delete (document as { currentScript?: unknown }).currentScript;
+  }
+  return (window as unknown as { WechatShare: Sdk }).WechatShare;
+}
+
+describe('dist/wechat-share.iife.js: early start and auto mode', () => {
+  it('with data-endpoint, loads jweixin, signs and configures when evaluated, before any setupShare', async () => {
+    server.use(signingEndpoint());
+    const { bridge } = await openPage({ path: '/early' });
+    const sdk = runScriptTag({ endpoint: ENDPOINT });
+    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+    expect(signed).toEqual([`${ORIGIN}/early`]);
+    await expect(sdk.setupShare({ title: 'Later' })).resolves.toMatchObject({ status: 'ready' });
+    expect(bridge.state.configs).toHaveLength(1);
+  });
+
+  it('with data-preload="false", waits for setupShare', async () => {
+    server.use(signingEndpoint());
+    const { bridge } = await openPage();
+    runScriptTag({ endpoint: ENDPOINT, preload: 'false' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([scriptRequests, signed, bridge.state.configs]).toEqual([[], [], []]);
+  });
+
+  it('with only an embedded signature, configures with no signing request at all', async () => {
+    const { bridge } = await openPage({ path: '/ssr', html: signatureScript({ ...signatureFor(`${ORIGIN}/ssr`), url: `${ORIGIN}/ssr` }) });
+    runScriptTag({});
+    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+    expect(signed).toEqual([]);
+  });
+
+  it('outside WeChat, requests nothing', async () => {
+    server.use(signingEndpoint());
+    await openPage({ platform: null });
+    runScriptTag({ endpoint: ENDPOINT });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([scriptRequests, signed]).toEqual([[], []]);
+  });
+
+  it('with data-auto, applies the Open Graph card and follows the page', async () => {
+    server.use(signingEndpoint());
+    const { bridge } = await openPage({ html: '<meta property="og:title" content="From OG">' });
+    runScriptTag({ endpoint: ENDPOINT, auto: '' });
+    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('From OG'));
+    document.querySelector('meta')!.setAttribute('content', 'Changed');
+    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed'));
+    (window as unknown as { WechatShare: Sdk }).WechatShare.setupShare({ title: 'Taken over' });
+    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Taken over'));
   });
 });
 

@@ -82,4 +82,36 @@ describe('the panel', () => {
     window.WeixinJSBridge!.invoke('preVerifyJSAPI', { verifyAppId: 'wx1', verifySignature: 's', verifyJsApiList: [], verifyNonceStr: 'n', verifyTimestamp: 1 });
     await vi.waitFor(() => expect(shadow('[data-shared-link]')!.textContent).toContain(`The page kept them and signed ${shared}`));
   });
+
+  it('in a Mini Program web-view, shows the card the page posted instead of the JS-SDK cards, and never the no-config warning', async () => {
+    vi.useFakeTimers();
+    bridge = installBridge({ platform: 'android', miniProgram: true, verify: () => ({ ok: true }), latency: 0 });
+    host = mountPanel(bridge, 'miniprogram');
+    expect(navigator.userAgent).toMatch(/miniProgram/);
+    expect(shadow('.status')!.dataset.state).toBe('none');
+    expect(shadow('[data-card="miniprogram"]')!.textContent).toContain('Nothing posted');
+    await vi.advanceTimersByTimeAsync(1); // WeixinJSBridgeReady
+    expect((window as { __wxjs_environment?: string }).__wxjs_environment).toBe('miniprogram');
+    const answers: string[] = [];
+    const post = (arg: unknown) => window.WeixinJSBridge!.invoke('invokeMiniProgramAPI', { name: 'postMessage', arg }, (res) => answers.push(res.err_msg));
+    post({ type: 'other' });
+    post({ type: 'wechat-share', title: 'Posted', desc: 'D', link: 'https://h5.example.com/x', imgUrl: 'https://h5.example.com/i.png' });
+    window.WeixinJSBridge!.invoke('invokeMiniProgramAPI', { name: 'navigateTo', arg: { url: '/p' } }, (res) => answers.push(res.err_msg));
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER + 10);
+    expect(answers).toEqual(['invokeMiniProgramAPI:ok', 'invokeMiniProgramAPI:ok', 'invokeMiniProgramAPI:fail_not supported by the simulator']);
+    expect(shadow('.status')!.dataset.state).toBe('posted');
+    expect(shadow('[data-card="miniprogram"] .title')!.textContent).toBe('Posted');
+    expect(shadow('[data-card="miniprogram"] .link')!.textContent).toBe('https://h5.example.com/x');
+    expect(host.shadowRoot!.textContent).toContain('2 message(s) posted');
+    bridge.uninstall();
+    expect((window as { __wxjs_environment?: string }).__wxjs_environment).toBeUndefined();
+  });
+
+  it('outside a web-view, refuses invokeMiniProgramAPI as WeChat would', async () => {
+    mount();
+    await bridgeReady();
+    const answer = await new Promise<string>((resolve) => window.WeixinJSBridge!.invoke('invokeMiniProgramAPI', { name: 'postMessage', arg: {} }, (res) => resolve(res.err_msg)));
+    expect(answer).toBe('invokeMiniProgramAPI:fail_not in a Mini Program');
+    expect(bridge.state.miniProgramMessages).toEqual([]);
+  });
 });
