@@ -17,8 +17,11 @@ export interface Session {
 }
 
 export interface SessionOptions {
-  /** The simulated client; `browser` plays a desktop browser. */
-  platform?: 'ios' | 'android' | 'browser';
+  /**
+   * The simulated client (also the user agent of the session's HTTP requests, as WeChat sends it);
+   * `miniprogram` plays a Mini Program's web-view, `browser` a desktop browser.
+   */
+  platform?: 'ios' | 'android' | 'miniprogram' | 'browser';
   /** WeChat version of the simulated client. */
   version?: string;
   /** ms before jweixin arrives; `fail` answers with an error from both hosts. */

@@ -2,7 +2,7 @@
 // page plays the simulated WeChat client (platform and version through the simulator's
 // sessionStorage keys), jweixin-1.4.0.js served at its real address from the npm copy, the test
 // host served for real, and every other address refused and recorded.
-import { PLATFORM_KEY, VERSION_KEY } from 'wechat-share/simulator';
+import { PLATFORM_KEY, VERSION_KEY, wechatUserAgent } from 'wechat-share/simulator';
 import { JWEIXIN } from './jweixin.mjs';
 
 export const HOST = 'h5.example.com';
@@ -12,7 +12,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens a session in `browser`; see session.d.mts for the options and what it records. */
 export async function openSession(browser, options = {}) {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 } });
+  // WeChat's WebView sends its user agent with every request too, so the server sees it.
+  const platform = options.platform === 'miniprogram' ? 'android' : options.platform;
+  const userAgent = platform && platform !== 'browser' ? wechatUserAgent(platform, options.version) + (options.platform === 'miniprogram' ? ' miniProgram' : '') : undefined;
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 }, ...(userAgent && { userAgent }) });
   const requests = [];
   const refused = [];
   const problems = [];

@@ -18,6 +18,7 @@ import {
   createVerifyHandler,
   memoryStore,
   redisStore,
+  signatureScript,
   toNodeHandler,
 } from 'wechat-share/server';
 
@@ -72,7 +73,8 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
  * Without appId and appSecret it signs through an in-process fake of the WeChat API.
  * `fixturesDir` (benchmarks) serves that folder at /fixtures/; `log` receives warnings (Redis
  * drops, the signer's onError events; default console.warn); `headersTimeout` and
- * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients.
+ * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients. `embedSignature: false` leaves
+ * the signature out of the example pages (they then ask the endpoint).
  */
 export async function startServer(options) {
   const fake = options.appId && options.appSecret ? undefined : createFakeWechatApi({ ...DEMO_APP, latency: options.fakeLatency ?? 50 });
@@ -118,7 +120,24 @@ export async function startServer(options) {
       return result;
     },
   };
-  const signature = toNodeHandler(createSignatureHandler(recordingSigner, { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins }));
+  const signatureHandler = createSignatureHandler(recordingSigner, { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins });
+  const signature = toNodeHandler(signatureHandler);
+  // A page's own signature, put into its HTML: the SDK then configures WeChat with no signing
+  // request (on iOS, for the whole session). Asked of the signing endpoint itself, so that its
+  // checks (allowed hosts, the URL's form) apply; on any failure the page signs as usual.
+  // Behind a TLS-terminating proxy the page is https: X-Forwarded-Proto says so.
+  async function embeddedSignature(req) {
+    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    const pageUrl = `${proto}://${req.headers.host}${req.url}`;
+    try {
+      const response = await signatureHandler(new Request(`${pageUrl.split('/').slice(0, 3).join('/')}/api/wechat/signature?url=${encodeURIComponent(pageUrl)}`));
+      return response.ok ? signatureScript({ ...(await response.json()), url: pageUrl }) : '';
+    } catch {
+      return '';
+    }
+  }
+  // jweixin asked for as early as the HTML is parsed (the SDK reuses the preloaded response).
+  const jweixinPreload = options.localJweixin ? '' : '<link rel="preload" as="script" href="https://res.wx.qq.com/open/js/jweixin-1.4.0.js">';
   // Dev only: created only when the simulator is on (it refuses to exist under NODE_ENV=production).
   const verify =
     options.simulator &&
@@ -213,7 +232,12 @@ export async function startServer(options) {
     if (!file) {
       return plain(res, 404, 'Not found');
     }
-    serveFile(res, file, simulatorTags, folder).catch(() => res.end());
+    // The examples' pages, opened in WeChat, get their signature and the jweixin preload in <head>
+    // (elsewhere the SDK loads nothing, and neither should the page).
+    const isPage = file.endsWith('.html') && (path.startsWith('/h5') || path.startsWith('/spa')) && options.embedSignature !== false && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
+    (isPage ? embeddedSignature(req) : Promise.resolve(''))
+      .then((signatureTag) => serveFile(res, file, [simulatorTags, isPage && jweixinPreload, signatureTag].filter(Boolean).join('\n'), folder))
+      .catch(() => res.end());
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

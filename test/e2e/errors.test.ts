@@ -12,7 +12,8 @@ const open = useChromium();
 
 beforeAll(async () => {
   const common = { port: 0, host: '127.0.0.1', localJweixin: false, fakeLatency: 20 };
-  servers.wechat = await startServer({ ...common, simulator: true });
+  // These pages sign through the endpoint (no embedded signature), whose failures are tested here.
+  servers.wechat = await startServer({ ...common, simulator: true, embedSignature: false });
   // A JS safe domain that is not the page's: WeChat answers "invalid url domain".
   servers.otherDomain = await startServer({ ...common, simulator: true, jsSafeDomains: ['other.example.org'] });
   servers.plain = await startServer({ ...common, simulator: false });
@@ -29,7 +30,9 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     const s = await open({ platform, jweixin: 'fail' });
     await s.page.goto(`${base('wechat')}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SDK_LOAD_FAILED: Could not load jweixin/);
-    expect(matching(s.requests, 'jweixin-1.4.0.js')).toEqual([`GET ${SDK_URL}`, `GET ${SDK_URL.replace('res.', 'res2.')}`]);
+    // The script tag's early start tries both hosts, then setupShare once more, and reports.
+    const bothHosts = [`GET ${SDK_URL}`, `GET ${SDK_URL.replace('res.', 'res2.')}`];
+    expect(matching(s.requests, 'jweixin-1.4.0.js')).toEqual([...bothHosts, ...bothHosts]);
   });
 
   it('SIGN_REQUEST_FAILED when the endpoint answers 500', async () => {
@@ -55,7 +58,8 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     });
     await s.page.goto(`${base('wechat')}/h5/?id=7`);
     expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: wx\.config failed for .*: config:invalid signature/);
-    expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(2);
+    // The early start signs and retries once; setupShare, after it failed, does the same and reports.
+    expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(4);
     expect(await panelText(s)).toContain('✗ config:invalid signature');
     expect(await panelText(s)).toContain(`WeChat checked: ${base('wechat')}/h5/?id=7`);
     await s.page.screenshot({ path: `${SHOTS}/h5-${platform}-invalid-signature.png` });

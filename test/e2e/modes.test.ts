@@ -1,0 +1,85 @@
+// The ways to start beyond one setupShare call, in Chromium with the real jweixin-1.4.0.js: the
+// script tag's early start, the Open Graph auto mode, a Mini Program web-view, and the
+// server-embedded signature across an iOS session.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain JS example, typed by use
+import { startServer } from '../../examples/server/server.mjs';
+import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
+
+type Running = { port: number; close: () => Promise<void> };
+let server: Running;
+let base: string;
+const open = useChromium();
+
+beforeAll(async () => {
+  server = await startServer({
+    port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 20,
+    fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+  });
+  base = `http://${HOST}:${server.port}`;
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const panel = (s: Session) => ({
+  state: () => s.page.getAttribute('wechat-share-simulator >> .status', 'data-state'),
+  chatTitle: () => s.page.textContent('wechat-share-simulator >> [data-card="chat"] .title'),
+});
+
+describe.each(['ios', 'android'] as const)('on %s', (platform) => {
+  it('the script tag starts early: wx.config is verified before the app calls setupShare 600 ms after load', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/fixtures/late.html`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await s.page.evaluate(() => (window as unknown as { configsAtCall: string[] }).configsAtCall)).toEqual(['ok']);
+    expect(await panel(s).chatTitle()).toBe('Booted');
+    expect(matching(s.requests, SDK_URL)).toHaveLength(1);
+    expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(1);
+  });
+
+  it('with data-preload="false", nothing starts before setupShare', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/fixtures/late-no-preload.html`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await s.page.evaluate(() => (window as unknown as { configsAtCall: string[] }).configsAtCall)).toEqual([]);
+  });
+
+  it('data-auto takes the card from the Open Graph tags and follows an SPA navigation', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/fixtures/auto.html`);
+    await expect.poll(() => panel(s).chatTitle()).toBe('Auto home');
+    expect(await panel(s).state()).toBe('ok');
+    expect(await s.page.textContent('wechat-share-simulator >> [data-card="chat"] .desc')).toBe('From the Open Graph tags');
+    await s.page.click('#next');
+    await expect.poll(() => panel(s).chatTitle()).toBe('Auto next');
+    expect(await panel(s).state()).toBe('ok');
+    await s.page.screenshot({ path: `${SHOTS}/auto-${platform}.png` });
+  });
+
+  it('a session that starts on a server-rendered page uses its embedded signature (iOS: no signing request at all)', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/spa/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await s.page.click('nav >> text=About');
+    await expect.poll(() => panel(s).chatTitle()).toBe('About us');
+    // iOS checks the entry URL for the whole session: the embedded signature is all it needs.
+    const requests = matching(s.requests, '/api/wechat/signature');
+    if (platform === 'ios') expect(requests).toEqual([]);
+    else expect(requests.length).toBeGreaterThan(0);
+  });
+});
+
+describe('in a Mini Program web-view', () => {
+  it('the script-tag page posts its card to the Mini Program, with no signing request and no wx.config', async () => {
+    const s = await open({ platform: 'miniprogram' });
+    await s.page.goto(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('miniprogram');
+    await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-card="miniprogram"] .title')).toBe('Spring sale');
+    expect(await s.page.getAttribute('wechat-share-simulator >> .status', 'data-state')).toBe('posted');
+    expect(matching(s.requests, '/api/wechat/signature')).toEqual([]);
+    expect(await s.page.evaluate(() => (window as unknown as { WechatSimulator: { bridge: { state: { configs: unknown[] } } } }).WechatSimulator.bridge.state.configs)).toEqual([]);
+    await s.page.screenshot({ path: `${SHOTS}/h5-miniprogram.png` });
+  });
+});
