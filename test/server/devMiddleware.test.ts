@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express5 from 'express';
 import express4 from 'express4';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createDevMiddleware as builtDevMiddleware } from 'wechat-share/server';
 import { createDevMiddleware } from '../../src/server/index';
+import { server as msw } from '../helpers/msw';
+import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
 const PAGE = '<!doctype html>\n<html><head lang="zh">\n<title>Card</title></head><body>页面</body></html>\n';
 const TAG = '<script src="/__wechat-share/simulator.js" data-verify="/__wechat-share/verify"></script>';
@@ -162,3 +164,75 @@ it('answers 500 with what to do when the simulator script is not beside the bund
   const response = await fetch(`${base}/__wechat-share/simulator.js`);
   expect([response.status, await response.text()]).toEqual([500, 'wechat-share: dist/wechat-simulator.iife.js is missing from the package. Reinstall wechat-share.']);
 });
+
+describe('createDevMiddleware, more', () => {
+  const chain = (middleware: ReturnType<typeof createDevMiddleware>, handler: RequestListener): RequestListener => (req, res) => middleware(req, res, () => handler(req, res));
+  const page = '<html><head></head></html>';
+
+  it('injects only into a 200 HTML answer to a GET that asks for HTML', async () => {
+    const base = await listen(chain(createDevMiddleware(quiet), (req, res) => {
+      res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'text/html' });
+      res.end(page);
+    }));
+    expect(await (await fetch(`${base}/`, { headers: { accept: 'application/json' } })).text()).toBe(page);
+    expect(await (await fetch(`${base}/missing`, { headers: HTML })).text()).toBe(page);
+    expect(await (await fetch(`${base}/`, { headers: HTML })).text()).toBe(`<html><head>\n${TAG}</head></html>`);
+  });
+
+  it('takes headers given to writeHead as a raw array, chunks in any encoding, and calls write callbacks', async () => {
+    let called = 0;
+    const base = await listen(chain(createDevMiddleware(quiet), (_req, res) => {
+      res.writeHead(200, ['Content-Type', 'text/html; charset=utf-8', 'X-Extra', 'kept'] as never);
+      res.write('3c68746d6c3e3c686561643e', 'hex', () => called++);
+      res.write(Buffer.from('</head>'), () => called++);
+      res.end('</html>', 'utf8');
+    }));
+    const response = await fetch(`${base}/`, { headers: HTML });
+    expect(await response.text()).toBe(`<html><head>\n${TAG}</head></html>`);
+    expect(response.headers.get('x-extra')).toBe('kept');
+    expect(called).toBe(2);
+  });
+
+  it('signs with the fake WeChat API unless both appId and appSecret are given, from options or the environment', () => {
+    const fake = 'signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)';
+    expect(createDevMiddleware({ ...quiet, appId: 'wx123' }).mounted[0]).toBe(fake);
+    expect(createDevMiddleware({ ...quiet, appSecret: 's' }).mounted[0]).toBe(fake);
+    vi.stubEnv('WECHAT_APP_ID', 'wx_from_env');
+    vi.stubEnv('WECHAT_APP_SECRET', 'secret_from_env');
+    try {
+      expect(createDevMiddleware({ log: () => {} }).mounted[0]).toBe('signing endpoint /api/wechat/signature (WeChat API, appId wx_from_env)');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('with real credentials, signs through the WeChat API and logs its failures, redacted, to log', async () => {
+    const wechat = fakeWechat();
+    msw.use(wechat.handler);
+    const lines: string[] = [];
+    const good = createDevMiddleware({ appId: APP_ID, appSecret: APP_SECRET, simulate: false, log: (line) => lines.push(line) });
+    const base = await listen(chain(good, (_req, res) => res.end()));
+    const url = 'https://h5.example.com/';
+    expect((await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent(url)}`)).status).toBe(200);
+    expect(lines).toEqual([]);
+    server?.close();
+    const bad = createDevMiddleware({ appId: APP_ID, appSecret: 'wrong_secret', simulate: false, log: (line) => lines.push(line) });
+    const badBase = await listen(chain(bad, (_req, res) => res.end()));
+    expect((await fetch(`${badBase}/api/wechat/signature?url=${encodeURIComponent(url)}`)).status).toBe(502);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\[wechat-share\] \/cgi-bin\/stable_token failed after \d+ ms: .*40125/);
+    expect(lines[0]).not.toContain('wrong_secret');
+  });
+
+  it('refuses production even without the simulator, saying why', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      expect(() => createDevMiddleware({ ...quiet, simulate: false })).toThrow(
+        'createDevMiddleware: a development tool (it verifies signatures for anyone); it refuses to run with NODE_ENV=production. Mount createSignatureHandler in production.',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
+

@@ -1,9 +1,10 @@
 // @vitest-environment node
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSignatureHandler, createSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
+import { WechatApiError, createSignatureHandler, createSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
 import { server } from '../helpers/msw';
 import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
@@ -56,6 +57,55 @@ describe('createSignatureHandler', () => {
     expect(body.error.code).toBe(code);
     expect(body.error.message).toEqual(expect.any(String));
     expect(api.calls).toEqual({ stableToken: 0, token: 0, ticket: 0 });
+  });
+
+  it.each([
+    ['no url', get(''), 400, { code: 'MISSING_URL', message: 'Send the page URL as url= (location.href.split("#")[0], encoded).' }],
+    ['JSON whose url is not a string', new Request('http://localhost/s', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"url":42}' }), 400, { code: 'MISSING_URL', message: 'Send the page URL as url= (location.href.split("#")[0], encoded).' }],
+    ['JSON null', new Request('http://localhost/s', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' }), 400, { code: 'MISSING_URL', message: 'Send the page URL as url= (location.href.split("#")[0], encoded).' }],
+    ['an over-long url', get(`?url=${encodeURIComponent('https://h5.example.com/?' + 'a'.repeat(4100))}`), 400, { code: 'URL_TOO_LONG', message: 'The URL has 4124 characters; at most 4096 are accepted.' }],
+    ['a relative url', get('?url=%2Fpage'), 400, { code: 'INVALID_URL', message: 'The URL must be absolute http or https, such as https://h5.example.com/page.' }],
+    ['a url not in its serialized form', get(`?url=${encodeURIComponent('https://H5.example.com?a=1')}`), 400, { code: 'INVALID_URL', message: 'Send the URL exactly as location.href gives it: https://h5.example.com/?a=1' }],
+    ['PUT', new Request('http://localhost/s', { method: 'PUT', body: 'x' }), 405, { code: 'METHOD_NOT_ALLOWED', message: 'Use GET ?url= or POST url=, not PUT.' }],
+  ])('says exactly what to fix for %s', async (_, request, status, error) => {
+    const { handler } = setup({ allowedHosts: ['h5.example.com'] });
+    const response = await handler(request);
+    expect([response.status, await response.json()]).toEqual([status, { error }]);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    if (status === 405) expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS');
+  });
+
+  it('names a host it does not sign for, and answers 500 without details when the signer itself throws', async () => {
+    const { handler } = setup({ allowedHosts: ['h5.example.com'] });
+    const refused = await handler(get(`?url=${encodeURIComponent('https://evil.example.net/')}`));
+    expect([refused.status, await refused.json()]).toEqual([403, { error: { code: 'HOST_NOT_ALLOWED', message: 'evil.example.net is not in allowedHosts.' } }]);
+    const broken = createSignatureHandler({ sign: () => Promise.reject(new Error('store exploded with secret xyz')) } as never);
+    const response = await broken(get(`?url=${encodeURIComponent(PAGE)}`));
+    expect([response.status, await response.json()]).toEqual([500, { error: { code: 'INTERNAL_ERROR', message: 'Signing failed: the store or the signer threw.' } }]);
+  });
+
+  it('says which WeChat API failed and how, with the checklist hint', async () => {
+    const { handler, api } = setup();
+    api.failNext('ticket', 40164, 'invalid ip 1.2.3.4, not in whitelist');
+    const response = await handler(get(`?url=${encodeURIComponent(PAGE)}`));
+    const body = await response.json();
+    expect(body.error.message).toBe('WeChat API /cgi-bin/ticket/getticket answered errcode 40164; details are in the server log (onError).');
+    expect(body.error.hint).toMatch(/IP whitelist/);
+    const silent = createSignatureHandler({ sign: () => Promise.reject(new WechatApiError('/cgi-bin/stable_token', 'timed out')) } as never);
+    const quiet = await (await silent(get(`?url=${encodeURIComponent(PAGE)}`))).json();
+    expect(quiet.error.message).toBe('WeChat API /cgi-bin/stable_token gave no usable answer; details are in the server log (onError).');
+    expect(quiet.error).not.toHaveProperty('errcode');
+  });
+
+  it('answers a preflight with the methods and headers the SDK uses, cached 10 minutes', async () => {
+    const { handler } = setup({ allowedOrigins: ['*'] });
+    const preflight = await handler(new Request('http://localhost/s', { method: 'OPTIONS', headers: { origin: 'https://a.example' } }));
+    expect(Object.fromEntries([...preflight.headers].filter(([name]) => name.startsWith('access-control')))).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers': 'Content-Type',
+      'access-control-max-age': '600',
+    });
   });
 
   it('accepts a URL of exactly 4096 characters', async () => {
@@ -162,5 +212,63 @@ describe('toNodeHandler', () => {
     const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: PAGE }) });
     expect(response.status).toBe(200);
     expect(Object.keys(await response.json()).sort()).toEqual(['appId', 'nonceStr', 'signature', 'timestamp']);
+  });
+
+  // A request as node:http hands it over (a readable stream with headers), and a response that
+  // records what was written: the adapter's own answers, exactly.
+  function exchange(handler: (request: Request) => Promise<Response>, init: { method?: string; url?: string; originalUrl?: string; host?: string; chunks?: (string | Error)[]; parsed?: { body: unknown; _body?: boolean } }) {
+    const req = Readable.from((async function* () {
+      for (const chunk of init.chunks ?? []) {
+        if (chunk instanceof Error) throw chunk;
+        yield Buffer.from(chunk);
+      }
+    })()) as unknown as IncomingMessage & Record<string, unknown>;
+    Object.assign(req, { method: init.method ?? 'POST', url: init.url ?? '/s', headers: { host: init.host ?? 'h5.example.com' } });
+    if (init.originalUrl) req.originalUrl = init.originalUrl;
+    if (init.parsed) Object.assign(req, init.parsed);
+    // A parser that read the stream leaves it ended.
+    if (init.parsed?._body) req.resume();
+    return new Promise<{ status: number; headers: Record<string, string>; body: string }>((resolve) => {
+      const res = {
+        headersSent: false,
+        status: 0,
+        headers: {} as Record<string, string>,
+        writeHead(status: number, headers: Record<string, string>) {
+          Object.assign(this, { status, headers, headersSent: true });
+        },
+        end(body: Buffer | string) {
+          resolve({ status: this.status, headers: this.headers, body: String(body) });
+        },
+      };
+      toNodeHandler(handler)(req, res as unknown as ServerResponse);
+    });
+  }
+  const echo = async (request: Request) => Response.json({ url: request.url, body: await request.text(), type: request.headers.get('content-type') });
+
+  it('answers a bad Host 400, a large body 413, and an unreadable request 500, each with its own message', async () => {
+    const errorHeaders = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' };
+    expect(await exchange(echo, { host: 'bad host' })).toEqual({ status: 400, headers: errorHeaders, body: JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'The Host header or the request path is not valid.' } }) });
+    expect(await exchange(echo, { chunks: ['a'.repeat(40 * 1024), 'b'.repeat(30 * 1024)] })).toEqual({ status: 413, headers: errorHeaders, body: JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The body passes 65536 bytes.' } }) });
+    expect(await exchange(echo, { chunks: ['url=', new Error('aborted')] })).toEqual({ status: 500, headers: errorHeaders, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be read.' } }) });
+  });
+
+  it('reads a body of exactly 64 KiB, and uses the full path an Express router was mounted at', async () => {
+    const full = await exchange(echo, { chunks: ['x'.repeat(64 * 1024)] });
+    expect(full.status).toBe(200);
+    expect(JSON.parse(full.body).body).toHaveLength(64 * 1024);
+    const mounted = await exchange(echo, { method: 'GET', url: '/signature?url=1', originalUrl: '/api/wechat/signature?url=1' });
+    expect(JSON.parse(mounted.body).url).toBe('http://h5.example.com/api/wechat/signature?url=1');
+  });
+
+  it('passes a body a parser left as a string or a Buffer as it is, an object as JSON, and says what to do about none', async () => {
+    const body = async (parsed: { body: unknown; _body?: boolean }) => JSON.parse((await exchange(echo, { parsed: { _body: true, ...parsed } })).body);
+    expect(await body({ body: 'url=a' })).toMatchObject({ body: 'url=a', type: 'text/plain;charset=UTF-8' });
+    expect(await body({ body: Buffer.from('url=b') })).toMatchObject({ body: 'url=b' });
+    expect(await body({ body: { url: 'c' } })).toMatchObject({ body: '{"url":"c"}', type: 'application/json' });
+    const none = await exchange(echo, { parsed: { _body: true, body: undefined } });
+    expect([none.status, JSON.parse(none.body)]).toEqual([400, { error: { code: 'MISSING_URL', message: 'A body parser read the request body but left no req.body: in Koa, set ctx.req.body = ctx.request.body first.' } }]);
+    // Express 4 sets req.body = {} for a type it skipped, without reading: the stream is read instead.
+    const skipped = await exchange(echo, { chunks: ['url=d'], parsed: { body: {} } as never });
+    expect(JSON.parse(skipped.body)).toMatchObject({ body: 'url=d' });
   });
 });

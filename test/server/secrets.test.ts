@@ -75,6 +75,26 @@ describe('secrets stay inside', () => {
     expect(() => createSigner({ appId: APP_ID, appSecret: APP_SECRET, apiBase: 'api.weixin.qq.com' })).toThrow(/apiBase must be an absolute http\(s\) URL/);
   });
 
+  it('says which option is wrong, quoting at most 100 characters of it', async () => {
+    expect(() => createSigner({ appId: APP_ID, appSecret: '' })).toThrow('createSigner: appSecret is required (the Official Account AppSecret).');
+    expect(() => createSigner({ appId: APP_ID, appSecret: 42 as never })).toThrow('createSigner: appSecret is required (the Official Account AppSecret).');
+    const long = 'ftp://' + 'x'.repeat(200);
+    expect(() => createSigner({ appId: APP_ID, appSecret: APP_SECRET, apiBase: long })).toThrow(
+      `createSigner: apiBase must be an absolute http(s) URL such as https://api.weixin.qq.com, got ${JSON.stringify(long).slice(0, 100)}.`,
+    );
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: faultyWechat().fetch });
+    await expect(signer.sign(undefined as never)).rejects.toThrow('sign: expected an absolute http(s) URL, got undefined');
+    await expect(signer.sign('/relative/' + 'y'.repeat(200))).rejects.toThrow(`sign: expected an absolute http(s) URL, got ${JSON.stringify('/relative/' + 'y'.repeat(200)).slice(0, 100)}`);
+  });
+
+  it('drops the trailing slashes of apiBase', async () => {
+    const wechat = faultyWechat();
+    const seen: string[] = [];
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, apiBase: 'https://api.example.test///', fetch: (url, init) => (seen.push(String(url).split('?')[0]), wechat.fetch(url, init)) });
+    await signer.sign(PAGE);
+    expect(seen).toEqual(['https://api.example.test/cgi-bin/stable_token', 'https://api.example.test/cgi-bin/ticket/getticket']);
+  });
+
   it('a logger that throws does not break signing', async () => {
     const wechat = faultyWechat();
     wechat.api.failNext('ticket', -1, 'system error');

@@ -27,6 +27,17 @@ describe('verifyConfig', () => {
     expect(verifyConfig(sign('https://example.com.evil.net/'), domains)).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
     expect(verifyConfig(sign('not a url'), domains)).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
   });
+
+  it('accepts any of several JS safe domains, and says why it refuses, in plain words', () => {
+    const two = { ...options, jsSafeDomains: ['other.org', 'example.com'] };
+    expect(verifyConfig(sign('https://h5.example.com/'), two).ok).toBe(true);
+    expect(verifyConfig(sign('https://evil.net/'), two).reason).toBe('evil.net is not a JS safe domain (other.org, example.com)');
+    expect(verifyConfig(sign('not a url'), two).reason).toBe('not a url is not a URL');
+    expect(verifyConfig({ ...sign('https://h5.example.com/'), appId: 'wx2' }, options).reason).toBe('appId wx2 is not wx1, whose jsapi_ticket checks the signature');
+    expect(verifyConfig({ ...sign('https://h5.example.com/'), nonceStr: 'other' }, options).reason).toBe(
+      'the signature is not for https://h5.example.com/ with this nonceStr, timestamp and jsapi_ticket',
+    );
+  });
 });
 
 describe('createVerifyHandler', () => {
@@ -69,5 +80,35 @@ describe('createVerifyHandler', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('says exactly what went wrong, never cached, and checks each field\'s length', async () => {
+    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    const answer = async (request: Request) => {
+      const response = await handler(request);
+      return { status: response.status, type: response.headers.get('content-type'), cache: response.headers.get('cache-control'), body: await response.json() };
+    };
+    const json = 'application/json; charset=utf-8';
+    expect(await answer(new Request('http://localhost/v'))).toEqual({ status: 405, type: json, cache: 'no-store', body: { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a JSON VerifyRequest.' } } });
+    const invalid = { status: 400, type: json, cache: 'no-store', body: { error: { code: 'INVALID_REQUEST', message: 'Send JSON { url, appId, nonceStr, timestamp, signature }.' } } };
+    expect(await answer(post({ ...good, nonceStr: '' }))).toEqual(invalid);
+    expect(await answer(post({ ...good, url: `${url}?${'a'.repeat(4096)}` }))).toEqual(invalid);
+    expect(await answer(new Request('http://localhost/v', { method: 'POST', body: 'not json' }))).toEqual(invalid);
+    // 4096 characters is still a field.
+    expect((await answer(post({ ...good, nonceStr: 'n'.repeat(4096) }))).status).toBe(200);
+    expect(await answer(post(good))).toMatchObject({ status: 200, type: json, cache: 'no-store' });
+    const broken = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error('down')) } });
+    const response = await broken(post(good));
+    expect(await response.json()).toEqual({ error: { code: 'TICKET_UNAVAILABLE', message: 'The signer has no jsapi_ticket: see its onError log.' } });
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      expect(await answer(post(good))).toEqual({ status: 404, type: json, cache: 'no-store', body: { error: { code: 'NOT_FOUND', message: 'Not available in production.' } } });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it.each([undefined, '', 42])('refuses appId %j, naming it', (appId) => {
+    expect(() => createVerifyHandler({ appId, jsapiTicket: TICKET_ } as never)).toThrow('createVerifyHandler: appId is required.');
   });
 });
