@@ -5,15 +5,15 @@ import type { ShareOptions } from './types';
 /**
  * Starts everything a card needs as early as possible, before the app knows its card: loads
  * jweixin, gets the signature (the one embedded in the page, or from the endpoint) and calls
- * `wx.config` with every share API, applying the page's default card (`document.title`, the
- * description and `og:image` meta tags, the clean page URL). A later {@link setupShare} then only
+ * `wx.config` with every share API, applying the page's default card (see {@link ShareData}:
+ * `og:title` or `document.title`, the description, `og:image`, the clean page URL). A later {@link setupShare} then only
  * applies its own card, without waiting for any of that. Call it at the top of your app's entry;
  * the `<script>` build does it itself when evaluated (see `data-preload`).
  *
  * `options` become the defaults of later calls, as with {@link configure}. Outside WeChat (and
- * under SSR) it does nothing and requests nothing. It never throws and never rejects: what fails
- * here (a load, a signature, a config) is tried again by the next `setupShare` call, which reports
- * it.
+ * under SSR) it does nothing and requests nothing. It never throws and never rejects. A
+ * `setupShare` made while it runs waits for it; what failed here (a load, a signature, a config)
+ * that setupShare tries once more itself, and reports.
  *
  * @param options - any {@link ShareOptions}, typically `{ endpoint }`
  * @example

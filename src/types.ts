@@ -42,7 +42,8 @@ export interface ShareOptions {
    * query) and expects JSON `{ appId, timestamp, nonceStr, signature }`. Also accepted: `appid`,
    * `noncestr`, a numeric-string `timestamp`, and an envelope `{ code, data: { … } }`.
    * With the script tag, `data-endpoint` on the tag sets it.
-   * @default none: one of `endpoint` or `sign` is required
+   * @default none: `endpoint` or `sign` is required whenever a signature is needed, which is always
+   *   unless the page embeds its own (`signatureScript()` of wechat-share/server) or is in a Mini Program
    * @example '/api/wechat/signature'
    */
   endpoint?: string;

@@ -232,9 +232,9 @@ export async function startServer(options) {
     if (!file) {
       return plain(res, 404, 'Not found');
     }
-    // The examples' pages, opened in WeChat, get their signature and the jweixin preload in <head>
+    // Pages (not the index), opened in WeChat, get their signature and the jweixin preload in <head>
     // (elsewhere the SDK loads nothing, and neither should the page).
-    const isPage = file.endsWith('.html') && (path.startsWith('/h5') || path.startsWith('/spa')) && options.embedSignature !== false && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
+    const isPage = file.endsWith('.html') && path !== '/' && options.embedSignature !== false && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
     (isPage ? embeddedSignature(req) : Promise.resolve(''))
       .then((signatureTag) => serveFile(res, file, [simulatorTags, isPage && jweixinPreload, signatureTag].filter(Boolean).join('\n'), folder))
       .catch(() => res.end());
