@@ -6,12 +6,12 @@
 export interface ShareData {
   /**
    * Card title.
-   * @default `document.title`
+   * @default the `content` of `<meta property="og:title">`, else `document.title`
    */
   title?: string;
   /**
    * Card description, shown on chat cards only (Moments cards have no description).
-   * @default the `content` of `<meta name="description">`, else `''`
+   * @default the `content` of `<meta property="og:description">`, else of `<meta name="description">`, else `''`
    */
   desc?: string;
   /**
