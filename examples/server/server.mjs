@@ -227,6 +227,8 @@ export async function startServer(options) {
     else if (path === '/h5' || path.startsWith('/h5/')) file = join(root, 'examples', 'h5', 'index.html');
     else if (options.fixturesDir && path.startsWith('/fixtures/')) file = inside(options.fixturesDir, path.slice(10));
     else if (path === '/spa/app.js') file = join(root, 'examples', 'spa', 'app.js');
+    else if (path === '/auto/app.js') file = join(root, 'examples', 'auto', 'app.js');
+    else if (path === '/auto' || path.startsWith('/auto/')) file = join(root, 'examples', 'auto', 'index.html');
     // History routing: every other /spa/ path is the app's page.
     else if (path === '/spa' || path.startsWith('/spa/')) file = join(root, 'examples', 'spa', 'index.html');
     if (!file) {

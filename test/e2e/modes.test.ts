@@ -47,15 +47,16 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     expect(await s.page.evaluate(() => (window as unknown as { configsAtCall: string[] }).configsAtCall)).toEqual([]);
   });
 
-  it('data-auto takes the card from the Open Graph tags and follows an SPA navigation', async () => {
+  it('the auto-mode example takes its card from the Open Graph tags and follows an SPA navigation, with no code', async () => {
     const s = await open({ platform });
-    await s.page.goto(`${base}/fixtures/auto.html`);
-    await expect.poll(() => panel(s).chatTitle()).toBe('Auto home');
+    await s.page.goto(`${base}/auto/`);
+    await expect.poll(() => panel(s).chatTitle()).toBe('Spring journal');
     expect(await panel(s).state()).toBe('ok');
-    expect(await s.page.textContent('wechat-share-simulator >> [data-card="chat"] .desc')).toBe('From the Open Graph tags');
+    expect(await s.page.textContent('wechat-share-simulator >> [data-card="chat"] .desc')).toBe('Notes from the season, one page a day.');
     await s.page.click('#next');
-    await expect.poll(() => panel(s).chatTitle()).toBe('Auto next');
+    await expect.poll(() => panel(s).chatTitle()).toBe('Spring journal, day 2');
     expect(await panel(s).state()).toBe('ok');
+    expect(await s.page.textContent('wechat-share-simulator >> [data-card="chat"] .link')).toBe(`${base}/auto/day/2`);
     await s.page.screenshot({ path: `${SHOTS}/auto-${platform}.png` });
   });
 
