@@ -3,12 +3,13 @@ import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
 const ts = (target) => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: 'dist', ...(target && { target }) });
-// The page state's fields (src/lib/pageState.ts, and readPage's snapshot) are named for readers; in the IIFE terser may
-// shorten them, since nothing outside the bundle reads them. The list is explicit so that no DOM
+// The page state's fields (src/lib/pageState.ts, readPage's snapshot, and `share` and `result` of the
+// early start and of applyShare's request) are named for readers; in the IIFE terser may shorten
+// them, since nothing outside the bundle reads them. The list is explicit so that no DOM
 // or user-facing property can be caught.
-const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|embeddedTaken|stopAuto|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat|inMiniProgram)$/;
+const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|stopAuto|early|share|result|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat|inMiniProgram)$/;
 const min = (mangleProps) =>
-  terser({ ecma: 2020, compress: { passes: 2 }, mangle: mangleProps ? { properties: { regex: mangleProps } } : true, format: { comments: false } });
+  terser({ ecma: 2020, compress: { passes: 3 }, mangle: mangleProps ? { properties: { regex: mangleProps } } : true, format: { comments: false } });
 // Every bundle is self-contained: only node: builtins stay imports (the server entry).
 const external = (id) => id.startsWith('node:');
 

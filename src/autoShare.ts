@@ -28,7 +28,8 @@ export function autoShare(options: ShareOptions & { interval?: number } = {}): (
     const state = location.href + [...document.head.querySelectorAll('title,meta')].map((tag) => tag.outerHTML);
     if (state === applied) return;
     applied = state;
-    enqueue({ link: openGraph('url') }, options).catch((error) => console.warn('[wechat-share]', error.code, error.message));
+    // The WechatShareError itself: its message, code and hint, expandable in the console.
+    enqueue({ link: openGraph('url') }, options).catch(console.warn);
   };
   const timer = setInterval(check, options.interval ?? 200);
   const stop = () => {

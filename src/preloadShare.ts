@@ -1,6 +1,7 @@
 import { configure } from './configure';
+import { page } from './lib/pageState';
 import { enqueue } from './setupShare';
-import type { ShareOptions } from './types';
+import type { ShareData, ShareOptions } from './types';
 
 /**
  * Starts everything a card needs as early as possible, before the app knows its card: loads
@@ -11,9 +12,10 @@ import type { ShareOptions } from './types';
  * the `<script>` build does it itself when evaluated (see `data-preload`).
  *
  * `options` become the defaults of later calls, as with {@link configure}. Outside WeChat (and
- * under SSR) it does nothing and requests nothing. It never throws and never rejects. A
- * `setupShare` made while it runs waits for it; what failed here (a load, a signature, a config)
- * that setupShare tries once more itself, and reports.
+ * under SSR) it does nothing and requests nothing. It never throws and never rejects. The first
+ * `setupShare` (without options) made before the early start applies its default card hands its
+ * card over instead: one round, and that call reports what failed. A later `setupShare` waits for
+ * the early start, tries once more what failed there, and reports.
  *
  * @param options - any {@link ShareOptions}, typically `{ endpoint }`
  * @example
@@ -22,5 +24,8 @@ import type { ShareOptions } from './types';
  */
 export function preloadShare(options: ShareOptions = {}): void {
   configure(options);
-  enqueue({}, {}).catch(() => undefined);
+  const share: ShareData = {};
+  // Until it reads its card (or fails), a setupShare may hand its card over: page.early.
+  const result = (page.early = { share, result: enqueue(share, {}) }).result;
+  result.catch(() => undefined);
 }

@@ -37,26 +37,36 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
     return { status: 'redirecting', to: clean };
   }
 
-  const card = resolveShareData(share, snapshot);
+  // Bad share data fails here, before any request.
+  resolveShareData(share, snapshot);
   const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : DEFAULT_SDK_URLS, timeout);
+  // The card, read when it is applied: an early start's becomes the first setupShare's if that
+  // came meanwhile (preloadShare), so that the page needs one round, not two.
+  const card = () => {
+    if (page.early?.share === share) page.early = undefined;
+    return resolveShareData(share, snapshot);
+  };
 
   if (snapshot.inMiniProgram) {
     // The share menu belongs to the hosting Mini Program page: it gets the card by message.
     const { miniProgram } = await wxLoad;
-    if (!miniProgram) throw new WechatShareError('SDK_LOAD_FAILED', 'No wx.miniProgram: use jweixin 1.3.2+.');
-    miniProgram.postMessage({ data: { type: 'wechat-share', ...card } });
+    if (!miniProgram) throw new WechatShareError('SDK_LOAD_FAILED', 'wx.miniProgram needs jweixin 1.3.2+.');
+    miniProgram.postMessage({ data: { type: 'wechat-share', ...card() } });
     return { status: 'miniprogram' };
   }
 
   takeEmbeddedSignature();
   const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
-  const applyBase = { share: card, jsApiList, openTagList: unique(settings.openTagList || []), debug: settings.debug, timeout };
+  const applyBase = { jsApiList, openTagList: unique(settings.openTagList || []), debug: settings.debug, timeout };
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
 
-  if (likelyUrl === page.verifiedUrl) {
+  // A config allows what its lists name: other lists need a new one, even for the same URL.
+  const lists = ` ${jsApiList} ${applyBase.openTagList}`;
+  if (likelyUrl + lists === page.verifiedUrl) {
     // The config in force is for this URL: apply the new card, no new signature or wx.config.
-    const applied = await applyShare({ ...applyBase, wx: await wxLoad, url: likelyUrl }).then(() => true, () => false);
+    const wx = await wxLoad;
+    const applied = await applyShare({ ...applyBase, share: card(), wx, url: likelyUrl }).then(() => true, () => false);
     if (applied) return ready(likelyUrl);
   }
   page.verifiedUrl = undefined;
@@ -68,8 +78,8 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
     // The jweixin load and the signing request run in parallel.
     const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
     try {
-      await applyShare({ ...applyBase, wx, url, signature });
-      page.verifiedUrl = url;
+      await applyShare({ ...applyBase, share: card(), wx, url, signature });
+      page.verifiedUrl = url + lists;
       if (url !== likelyUrl) page.checksOtherUrl = !page.checksOtherUrl;
       return ready(url);
     } catch (error) {
@@ -116,6 +126,13 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
 export function setupShare(share: ShareData = {}, options: ShareOptions = {}): Promise<ShareResult> {
   // The page's own card from now on: auto mode steps aside.
   page.stopAuto?.();
+  const early = page.early;
+  if (early && share && typeof share === 'object' && !Object.keys(options).length) {
+    // The early start has not applied a card yet: it applies this one, in the same round.
+    page.early = undefined;
+    Object.assign(early.share, share);
+    return early.result;
+  }
   return enqueue(share, options);
 }
 
@@ -125,6 +142,8 @@ export function enqueue(share: ShareData, options: ShareOptions): Promise<ShareR
     return Promise.resolve({ status: 'unsupported', reason: 'no-window' });
   }
   const result = page.queue.then(() => shareOnce(share, options)).catch((error) => {
+    // A failed early start takes no more cards: the next setupShare tries again.
+    page.early = undefined;
     // Whatever else went wrong came from the arguments (a share that is not an object, a link
     // that is not a URL…): still a WechatShareError, as promised.
     throw error instanceof WechatShareError ? error : new WechatShareError('INVALID_OPTIONS', `Bad setupShare arguments: ${error}`, { cause: error });

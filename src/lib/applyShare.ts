@@ -21,7 +21,8 @@ function hookErrors(wx: Wx): void {
   wx.error((res) => page.configErrorListener?.(res));
 }
 
-const errMsgOf = (res: unknown) => String((res as WxResult | undefined)?.errMsg ?? res);
+// jweixin's fail result, or the TypeError of a missing API.
+const errMsgOf = (res: unknown) => String((res as WxResult).errMsg ?? res);
 
 function callApi(wx: Wx, name: WxShareApiName, share: Required<ShareData>): Promise<void> {
   return new Promise((resolve, reject) => {

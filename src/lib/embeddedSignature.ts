@@ -7,18 +7,19 @@ export const EMBEDDED_SIGNATURE_ID = 'wechat-share-signature';
 /**
  * Takes the signature the server put into the page (`signatureScript()` of wechat-share/server:
  * `<script type="application/json" id="wechat-share-signature">{…, "url": …}</script>`) into the
- * page's signature cache, once per page, so that signing its `url` needs no request. A missing or
+ * page's signature cache, once (it removes the element), so that signing its `url` needs no request. A missing or
  * malformed element is ignored: the endpoint signs as usual. When WeChat refuses it, setupShare
  * drops it from the cache like any refused signature, and asks the endpoint.
  */
 export function takeEmbeddedSignature(): void {
-  if (page.embeddedTaken) return;
-  page.embeddedTaken = true;
+  const tag = document.getElementById(EMBEDDED_SIGNATURE_ID);
   try {
-    const raw = JSON.parse(document.getElementById(EMBEDDED_SIGNATURE_ID)!.textContent!);
-    const signature = normalizeSignature(raw);
-    if (typeof raw.url === 'string') page.signatures.set(raw.url, Promise.resolve(signature));
+    const raw = JSON.parse(tag!.textContent!);
+    // Kept under its url; one without a url sits under a key no page URL can equal.
+    page.signatures.set(raw.url, Promise.resolve(normalizeSignature(raw)));
   } catch {
     // None, or not one: sign through the endpoint.
   }
+  // Taken once: the element goes, so a signature WeChat refused is never taken again.
+  tag?.remove();
 }

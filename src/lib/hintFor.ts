@@ -1,7 +1,7 @@
 // The official checklist for a failed wx.config (JS-SDK docs, Appendix 5 "常见错误及解决方法"),
 // keyed by the text WeChat puts in errMsg.
 const HINTS: Record<string, string> = {
-  'invalid signature': 'Sign location.href.split("#")[0] (iOS: the entry URL) with the nonceStr, timestamp and appId given to wx.config.',
+  'invalid signature': 'Sign location.href.split("#")[0] (iOS: the entry URL) with the nonceStr, timestamp and appId of wx.config.',
   'invalid url domain': 'Add this domain to the JS safe domain.',
   'permission denied': 'Share needs a verified account, and wx.config to pass.',
   'timed out': 'WeixinJSBridge did not answer.',

@@ -1,4 +1,4 @@
-import type { ShareOptions, SignatureData, Wx, WxResult } from '../types';
+import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult } from '../types';
 
 /**
  * Everything the browser SDK keeps for the life of the page. Nothing else in the SDK has
@@ -12,13 +12,17 @@ import type { ShareOptions, SignatureData, Wx, WxResult } from '../types';
  *   callback is already taken (jweixin keeps only one).
  * - **Signatures per signing URL.** `signatures` caches one promise per URL for the page's life;
  *   a failed one, or one WeChat refused, is dropped. The signature embedded in the page enters it
- *   once (`embeddedTaken`), so a refused one is never taken again.
- * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed;
- *   the same URL needs no new config. `checksOtherUrl` turns true once this client proved to check
+ *   once: its element is removed when taken, so a refused one is never taken again.
+ * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed,
+ *   followed by its `jsApiList` and `openTagList`: the same URL and lists need no new config. `checksOtherUrl` turns true once this client proved to check
  *   the other candidate URL (the current one on iOS, the entry one elsewhere).
  * - **The entry URL's fallback.** `entryHref` is `location.href` when the SDK was evaluated, for
  *   browsers without a navigation entry.
  * - **Defaults.** `defaults` is what {@link configure} set.
+ * - **The early start.** `early` is {@link preloadShare}'s run until it reads its card or fails:
+ *   the first setupShare made meanwhile puts its card into `early.share` and answers with
+ *   `early.result`. (If the run ends before reading a card, outside WeChat or redirecting, a
+ *   later setupShare gets that same answer, which a new run would give too.)
  * - **One auto mode.** `stopAuto` ends the running {@link autoShare}; a second autoShare, or any
  *   setupShare call, calls it first.
  */
@@ -29,8 +33,8 @@ export interface PageState {
   hookedWx?: Wx;
   configErrorListener?: (res: WxResult) => void;
   signatures: Map<string, Promise<SignatureData>>;
-  embeddedTaken?: boolean;
   stopAuto?: () => void;
+  early?: { share: ShareData; result: Promise<ShareResult> };
   verifiedUrl?: string;
   checksOtherUrl: boolean;
   entryHref: string;

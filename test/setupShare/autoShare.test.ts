@@ -76,7 +76,7 @@ describe('autoShare (Open Graph auto mode)', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const { sdk, bridge } = await openPage({ html: og({ url: 'javascript:alert(1)' }) });
     stop = sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith('[wechat-share]', 'INVALID_OPTIONS', expect.stringMatching(/share\.link must be an http\(s\) URL/)));
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.objectContaining({ name: 'WechatShareError', code: 'INVALID_OPTIONS', message: expect.stringMatching(/share\.link must be an http\(s\) URL/) })));
     document.querySelector('meta[property="og:url"]')!.setAttribute('content', 'https://h5.example.com/fixed');
     await vi.waitFor(() => expect(bridge.state.appMessage?.link).toBe('https://h5.example.com/fixed'));
   });

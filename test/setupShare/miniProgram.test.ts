@@ -49,6 +49,6 @@ describe('in a Mini Program <web-view>', () => {
     const wx = await loadJweixin([custom], 1000);
     delete (wx as { miniProgram?: unknown }).miniProgram;
     const error = await rejection(sdk, sdk.setupShare({}, { sdkUrl: custom }));
-    expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: 'No wx.miniProgram: use jweixin 1.3.2+.' });
+    expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: 'wx.miniProgram needs jweixin 1.3.2+.' });
   });
 });

@@ -112,6 +112,16 @@ describe('setupShare on a plain page (Android)', () => {
     expect(bridge.state.configs[0].jsApiList).toEqual([...SHARE_APIS.slice(0, 2), ...MENU_EVENTS, 'chooseImage']);
   });
 
+  it('configures again, with the same signature, when a call asks for other APIs on the same URL', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage();
+    await sdk.setupShare({}, options);
+    await sdk.setupShare({}, options);
+    await sdk.setupShare({}, { ...options, jsApiList: ['chooseImage'] });
+    expect(bridge.state.configs.map((c) => [c.state, c.jsApiList.includes('chooseImage')])).toEqual([['ok', false], ['ok', true]]);
+    expect(signed).toHaveLength(1);
+  });
+
   it('gives wx.config the open tags asked for, deduplicated, and none by default', async () => {
     server.use(signingEndpoint());
     await openPage();

@@ -67,4 +67,57 @@ describe('preloadShare (early start)', () => {
     const error = await rejection(sdk, sdk.setupShare({}));
     expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED', message: expect.stringMatching(/HTTP 500 nope/) });
   });
+
+  describe('a setupShare made before the early start applied a card', () => {
+    const rounds = (bridge: { state: { calls: { name: string }[] } }) => bridge.state.calls.filter((c) => c.name === 'updateAppMessageShareData').length;
+
+    it('hands its card over: one config, one round of share calls, its card', async () => {
+      server.use(signingEndpoint({ wait: 30 }));
+      const { sdk, bridge } = await openPage();
+      sdk.preloadShare({ endpoint: ENDPOINT });
+      await expect(sdk.setupShare({ title: 'Handed over' })).resolves.toMatchObject({ status: 'ready' });
+      expect(bridge.state.appMessage?.title).toBe('Handed over');
+      expect([bridge.state.configs.length, signed.length, rounds(bridge)]).toEqual([1, 1, 1]);
+    });
+
+    it('reports the early start\'s failure once, without trying it all again, and the next call tries again', async () => {
+      let answers = 0;
+      server.use(http.get(ENDPOINT, ({ request }) => {
+        const url = new URL(request.url).searchParams.get('url')!;
+        signed.push(url);
+        return ++answers === 1 ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(url));
+      }));
+      const { sdk } = await openPage();
+      sdk.preloadShare({ endpoint: ENDPOINT });
+      const error = await rejection(sdk, sdk.setupShare({ title: 'x' }));
+      expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED', message: expect.stringMatching(/HTTP 503 down/) });
+      expect(signed).toHaveLength(1);
+      await expect(sdk.setupShare({ title: 'y' })).resolves.toMatchObject({ status: 'ready' });
+      expect(signed).toHaveLength(2);
+    });
+
+    it('does not hand over with options of its own, a share that is not an object, or as the second call', async () => {
+      server.use(signingEndpoint({ wait: 30 }));
+      const { sdk, bridge } = await openPage();
+      sdk.preloadShare({ endpoint: ENDPOINT });
+      const withOptions = sdk.setupShare({ title: 'With options' }, { jsApiList: ['chooseImage'] });
+      await expect(withOptions).resolves.toMatchObject({ status: 'ready', jsApiList: expect.arrayContaining(['chooseImage']) });
+      // The early start configured and applied the default card; this call's list differs, so it
+      // configures again (with the same signature) before applying its card.
+      expect([bridge.state.configs.map((c) => c.jsApiList.includes('chooseImage')), signed.length]).toEqual([[false, true], 1]);
+
+      const { sdk: again } = await openPage();
+      again.preloadShare({ endpoint: ENDPOINT });
+      await expect(rejection(again, again.setupShare(null as never))).resolves.toMatchObject({ code: 'INVALID_OPTIONS' });
+
+      const { sdk: third, bridge: thirdBridge } = await openPage();
+      third.preloadShare({ endpoint: ENDPOINT });
+      const first = third.setupShare({ title: 'First' });
+      const second = third.setupShare({ title: 'Second' });
+      await Promise.all([first, second]);
+      expect(thirdBridge.state.appMessage?.title).toBe('Second');
+      expect(rounds(thirdBridge)).toBe(2);
+    });
+  });
 });
+
