@@ -26,6 +26,8 @@ export interface SessionOptions {
   version?: string;
   /** ms before jweixin arrives; `fail` answers with an error from both hosts. */
   jweixin?: number | 'fail';
+  /** With `jweixin: 'fail'`: ms before each error answer. */
+  failAfter?: number;
   /** ms before each signing request reaches the server. */
   signingDelay?: number;
   viewport?: { width: number; height: number };

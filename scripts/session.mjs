@@ -34,7 +34,10 @@ export async function openSession(browser, options = {}) {
       return route.fallback();
     }
     if (url.href === SDK_URL || url.href === SDK_URL.replace('res.', 'res2.')) {
-      if (options.jweixin === 'fail') return route.fulfill({ status: 404, body: 'not found' });
+      if (options.jweixin === 'fail') {
+        if (options.failAfter) await sleep(options.failAfter);
+        return route.fulfill({ status: 404, body: 'not found' });
+      }
       if (options.jweixin) await sleep(options.jweixin);
       return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
     }

@@ -26,8 +26,12 @@ const signingRoute = (s: Session, handle: (route: Route) => Promise<void>) => s.
 const panelText = (s: Session) => s.page.textContent('wechat-share-simulator >> .status');
 
 describe.each(['ios', 'android'] as const)('on %s', (platform) => {
+  // Each failure answers after 150 ms, as a network would: the page's setupShare, made right after
+  // the script tag, then always finds the script tag's early start still before its card and hands
+  // its card over (one attempt, reported once). Answered at once, the early start could fail before
+  // the page's call, which would then try again: correct too, but not one fixed sequence to test.
   it('SDK_LOAD_FAILED when both jweixin hosts fail', async () => {
-    const s = await open({ platform, jweixin: 'fail' });
+    const s = await open({ platform, jweixin: 'fail', failAfter: 150 });
     await s.page.goto(`${base('wechat')}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SDK_LOAD_FAILED: Could not load jweixin/);
     // The script tag's early start tries both hosts once; the page's setupShare, made before the
@@ -52,6 +56,7 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
   it('CONFIG_FAILED with invalid signature after one retry, shown in the panel with the URLs', async () => {
     const s = await open({ platform });
     await signingRoute(s, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
       // The real signature, fetched from the server (by its address: Node has no host-resolver-rules), then spoilt.
       const body = await (await route.fetch({ url: route.request().url().replace(HOST, '127.0.0.1') })).json();
       await route.fulfill({ json: { ...body, signature: body.signature.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a')) } });
@@ -66,7 +71,7 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
   });
 
   it('CONFIG_FAILED with invalid url domain when the page is not on the JS safe domain', async () => {
-    const s = await open({ platform });
+    const s = await open({ platform, jweixin: 150 });
     await s.page.goto(`${base('otherDomain')}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: .*invalid url domain/);
     expect(await panelText(s)).toContain('JS safe domain');
