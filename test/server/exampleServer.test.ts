@@ -183,7 +183,13 @@ describe('npm run demo', () => {
       expect(staleReason(dir)).toBe('dist/wechat-share.iife.js is missing');
       const old = new Date(Date.now() - 60_000);
       for (const file of ['rollup.config.mjs', 'tsconfig.json', 'package.json', 'package-lock.json', 'src/index.ts', 'src/lib/a.ts']) utimesSync(join(dir, file), old, old);
-      for (const bundle of bundles) writeFileSync(join(dir, 'dist', bundle), '');
+      // Built 30 s ago, after the sources: up to date. (Set explicitly: files written within the
+      // same millisecond would share an mtime.)
+      const built = new Date(Date.now() - 30_000);
+      for (const bundle of bundles) {
+        writeFileSync(join(dir, 'dist', bundle), '');
+        utimesSync(join(dir, 'dist', bundle), built, built);
+      }
       expect(staleReason(dir)).toBeUndefined();
       writeFileSync(join(dir, 'src', 'lib', 'a.ts'), 'changed');
       expect(staleReason(dir)).toBe('src changed since the last build');
