@@ -95,6 +95,28 @@ describe('secrets stay inside', () => {
     expect(seen).toEqual(['https://api.example.test/cgi-bin/stable_token', 'https://api.example.test/cgi-bin/ticket/getticket']);
   });
 
+  it('a store whose errors quote the command, values included (as Redis clients do), leaks neither token nor ticket', async () => {
+    const wechat = faultyWechat();
+    const events: WechatErrorEvent[] = [];
+    // Reads find nothing; writes fail, quoting the command and the value being written.
+    const quoting = {
+      get: async () => undefined,
+      set: async (key: string, value: string) => { throw Object.assign(new Error(`Command timed out: SET ${key} ${value}`), { command: { name: 'set', args: [key, value] } }); },
+      delete: async () => undefined,
+      lock: async () => null,
+      unlock: async () => undefined,
+    };
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store: quoting, storeTimeout: 200, onError: (event) => events.push(event) });
+    await signer.sign(PAGE);
+    const token = await signer.getAccessToken();
+    const ticket = await signer.getJsapiTicket();
+    // The writes fail off the request path: wait for their reports.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.some((e) => e.api === 'store.set')).toBe(true);
+    const printed = JSON.stringify(events) + events.map((e) => inspect(e, { depth: Infinity })).join('\n');
+    for (const secret of [APP_SECRET, token, ticket]) expect(printed).not.toContain(secret);
+  });
+
   it('a logger that throws does not break signing', async () => {
     const wechat = faultyWechat();
     wechat.api.failNext('ticket', -1, 'system error');
