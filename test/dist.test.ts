@@ -9,30 +9,8 @@ import { signatureScript } from '../src/server/signatureScript';
 const iife = readFileSync('dist/wechat-share.iife.js', 'utf8');
 type Sdk = typeof import('../src/index');
 
-describe('dist/wechat-share.iife.js', () => {
-  it('defines WechatShare and takes the endpoint from data-endpoint', async () => {
-    server.use(signingEndpoint());
-    const { bridge } = await openPage();
-    // As a browser runs <script data-endpoint src=…>: global scope, with document.currentScript
-    // naming the tag. (The end-to-end tests load it from a real tag in Chromium.)
-    const tag = document.createElement('script');
-    tag.dataset.endpoint = ENDPOINT;
-    document.body.appendChild(tag);
-    Object.defineProperty(document, 'currentScript', { get: () => tag, configurable: true });
-    try {
-      (0, eval)(iife);
-    } finally {
-      delete (document as { currentScript?: unknown }).currentScript;
-    }
-    const global = (window as unknown as { WechatShare: Sdk }).WechatShare;
-    expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
-    await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
-    expect(signed).toEqual(['https://h5.example.com/']);
-    expect(bridge.state.appMessage?.title).toBe('From the tag');
-  });
-});
-
-// Runs the IIFE as <script src=… {data-*}> would, with document.currentScript naming the tag.
+// Runs the IIFE as <script src=… {data-*}> would: in global scope, with document.currentScript
+// naming the tag. (The end-to-end tests load it from a real tag in Chromium.)
 function runScriptTag(dataset: Record<string, string>): Sdk {
   const tag = document.createElement('script');
   Object.assign(tag.dataset, dataset);
@@ -45,6 +23,18 @@ function runScriptTag(dataset: Record<string, string>): Sdk {
   }
   return (window as unknown as { WechatShare: Sdk }).WechatShare;
 }
+
+describe('dist/wechat-share.iife.js', () => {
+  it('defines WechatShare and takes the endpoint from data-endpoint', async () => {
+    server.use(signingEndpoint());
+    const { bridge } = await openPage();
+    const global = runScriptTag({ endpoint: ENDPOINT });
+    expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
+    await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
+    expect(signed).toEqual(['https://h5.example.com/']);
+    expect(bridge.state.appMessage?.title).toBe('From the tag');
+  });
+});
 
 describe('dist/wechat-share.iife.js: early start and auto mode', () => {
   it('with data-endpoint, loads jweixin, signs and configures when evaluated, before any setupShare', async () => {

@@ -4,6 +4,16 @@ import { ENDPOINT, HttpResponse, ORIGIN, SDK_URL, http, openPage, scriptRequests
 
 quietPage();
 
+// The signing endpoint, answering 503 the first time and signing after.
+function downOnce() {
+  let answers = 0;
+  return http.get(ENDPOINT, ({ request }) => {
+    const url = new URL(request.url).searchParams.get('url')!;
+    signed.push(url);
+    return ++answers === 1 ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(url));
+  });
+}
+
 describe('preloadShare (early start)', () => {
   it('loads jweixin, signs and configures before any setupShare, which then only applies its card', async () => {
     server.use(signingEndpoint());
@@ -40,12 +50,7 @@ describe('preloadShare (early start)', () => {
   });
 
   it('never rejects; what failed is tried again, and reported, by the next setupShare', async () => {
-    let answers = 0;
-    server.use(http.get(ENDPOINT, ({ request }) => {
-      const url = new URL(request.url).searchParams.get('url')!;
-      signed.push(url);
-      return ++answers === 1 ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(url));
-    }));
+    server.use(downOnce());
     const { sdk } = await openPage();
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
@@ -81,12 +86,7 @@ describe('preloadShare (early start)', () => {
     });
 
     it('reports the early start\'s failure once, without trying it all again, and the next call tries again', async () => {
-      let answers = 0;
-      server.use(http.get(ENDPOINT, ({ request }) => {
-        const url = new URL(request.url).searchParams.get('url')!;
-        signed.push(url);
-        return ++answers === 1 ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(url));
-      }));
+      server.use(downOnce());
       const { sdk } = await openPage();
       sdk.preloadShare({ endpoint: ENDPOINT });
       const error = await rejection(sdk, sdk.setupShare({ title: 'x' }));
