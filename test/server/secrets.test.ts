@@ -103,7 +103,7 @@ describe('secrets stay inside', () => {
       get: async () => undefined,
       set: async (key: string, value: string) => { throw Object.assign(new Error(`Command timed out: SET ${key} ${value}`), { command: { name: 'set', args: [key, value] } }); },
       delete: async () => undefined,
-      lock: async () => undefined,
+      lock: async () => 'held',
       unlock: async () => undefined,
     };
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store: quoting, storeTimeout: 200, onError: (event) => events.push(event) });
