@@ -15,7 +15,8 @@ const open = useChromium();
 beforeAll(async () => {
   server = await startServer({
     port: 0, host: '127.0.0.1', simulator: true, localJweixin: false, fakeLatency: 20,
-    fixturesDir: fileURLToPath(new URL('./fixtures/', import.meta.url)),
+    // The bench's pages: the same late app, timed there, checked here.
+    fixturesDir: fileURLToPath(new URL('../../bench/fixtures/', import.meta.url)),
   });
   base = `http://${HOST}:${server.port}`;
 });
