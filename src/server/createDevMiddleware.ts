@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
 import { createSignatureHandler } from './createSignatureHandler';
 import { createSigner, type Signer } from './createSigner';
-import { createVerifyHandler } from './createVerifyHandler';
+import { createVerifyHandler, isProduction } from './createVerifyHandler';
 import { toNodeHandler } from './toNodeHandler';
 
 /** Options of {@link createDevMiddleware} (and of the Vite plugin `wechatShare()`). Every field is optional. */
@@ -92,7 +92,7 @@ const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, 
  * }
  */
 export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMiddleware {
-  if (typeof process !== 'undefined' && process.env?.NODE_ENV === 'production') {
+  if (isProduction()) {
     throw new Error('createDevMiddleware: a development tool (it verifies signatures for anyone); it refuses to run with NODE_ENV=production. Mount createSignatureHandler in production.');
   }
   const endpoint = options.endpoint ?? '/api/wechat/signature';

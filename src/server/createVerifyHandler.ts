@@ -18,7 +18,8 @@ export interface VerifyHandlerOptions {
   signedUrlOf?: (signature: string) => string | undefined;
 }
 
-const production = () => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
+/** `NODE_ENV` is `production`: the dev tools (this handler, createDevMiddleware) refuse to run. */
+export const isProduction = (): boolean => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
 const json = (status: number, body: object) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } });
 
@@ -47,13 +48,13 @@ function asVerifyRequest(body: unknown): VerifyRequest | undefined {
  * app.all('/__wechat-share/verify', toNodeHandler(createVerifyHandler({ appId, signer, jsSafeDomains: ['h5.example.com'] })));
  */
 export function createVerifyHandler(options: VerifyHandlerOptions): (request: Request) => Promise<Response> {
-  if (production()) {
+  if (isProduction()) {
     throw new Error('createVerifyHandler: the simulator\'s verify endpoint is for development only and refuses to run with NODE_ENV=production.');
   }
   if (typeof options.appId !== 'string' || !options.appId) throw new TypeError('createVerifyHandler: appId is required.');
   if (!options.jsapiTicket && !options.signer) throw new TypeError('createVerifyHandler: give jsapiTicket or signer, so that signatures can be checked.');
   return async (request) => {
-    if (production()) return json(404, { error: { code: 'NOT_FOUND', message: 'Not available in production.' } });
+    if (isProduction()) return json(404, { error: { code: 'NOT_FOUND', message: 'Not available in production.' } });
     if (request.method !== 'POST') return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a JSON VerifyRequest.' } });
     const verifyRequest = asVerifyRequest(await request.json().catch(() => undefined));
     if (!verifyRequest) {
