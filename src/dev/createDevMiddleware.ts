@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
-import { createSignatureHandler } from './createSignatureHandler';
-import { createSigner, type Signer } from './createSigner';
+import { createSignatureHandler } from '../server/createSignatureHandler';
+import { createSigner, type Signer } from '../server/createSigner';
 import { createVerifyHandler, isProduction } from './createVerifyHandler';
-import { toNodeHandler } from './toNodeHandler';
+import { toNodeHandler } from '../server/toNodeHandler';
 
 /** Options of {@link createDevMiddleware} (and of the Vite plugin `wechatShare()`). Every field is optional. */
 export interface DevMiddlewareOptions {

@@ -1,7 +1,7 @@
 // wechat-share/vite: the dev middleware (signing endpoint, simulated WeChat client) inside
 // `vite serve`. Nothing of it reaches `vite build`.
 import type { Plugin } from 'vite';
-import { createDevMiddleware, type DevMiddlewareOptions } from '../server';
+import { createDevMiddleware, type DevMiddlewareOptions } from '../../server';
 
 /**
  * Options of {@link wechatShare}: those of `createDevMiddleware` from `wechat-share/server`

@@ -1,4 +1,4 @@
-import type { Signer } from './createSigner';
+import type { Signer } from '../server/createSigner';
 import { verifyConfig, type VerifyRequest } from './verifyConfig';
 
 /** Options of {@link createVerifyHandler}: the appId and one way to the jsapi_ticket. */
