@@ -204,12 +204,14 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
       storeUp = false;
     }
     if (!lock && storeUp) {
-      // Another instance is refreshing: its value, once it lands, answers this caller too.
+      // Another holder (a renewal, a refresh, or a write about to free it): its value, once it
+      // lands, answers this caller too; once the lock is free, this caller takes it and decides.
       const deadline = Date.now() + timeout;
-      for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+      for (let wait = 10; !lock && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
         await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
         const stored = await readStore();
         if (current(stored)) return { entry: (local = stored), renewed: false };
+        lock = await store.lock(lockKey, 2 * timeout).catch(() => undefined);
       }
     }
     try {
