@@ -23,7 +23,7 @@ export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
 export { verifyConfig } from '../dev/verifyConfig';
 export { createVerifyHandler } from '../dev/createVerifyHandler';
-export type { VerifyHandlerOptions } from '../dev/createVerifyHandler';
+export type { VerifyHandlerOptions, VerifyClient } from '../dev/createVerifyHandler';
 export type { VerifyRequest, VerifyResult, VerifierOptions } from '../dev/verifyConfig';
 export { createFakeWechatApi } from '../dev/createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from '../dev/createFakeWechatApi';
