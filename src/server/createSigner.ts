@@ -361,7 +361,8 @@ export function createSigner(options: SignerOptions): Signer {
       if (!parseHttpUrl(url)) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);
       }
-      const pageUrl = url.split('#')[0];
+      const hash = url.indexOf('#');
+      const pageUrl = hash === -1 ? url : url.slice(0, hash);
       const jsapi_ticket = await ticket.get();
       const nonceStr = createNonceStr();
       const timestamp = Math.floor(Date.now() / 1000);
