@@ -179,7 +179,7 @@ export interface Signer {
    * - with `accessToken`: the provider is asked with `{ stale }`.
    *
    * `expires_in` is in whole seconds left. Subject to the same backoff as every refresh.
-   * Rejects with {@link WechatApiError}.
+   * Rejects with {@link WechatApiError}, or a `TypeError` when `stale` is not a non-empty string.
    * @param stale - the access_token WeChat refused
    */
   refreshAccessToken(stale: string): Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
