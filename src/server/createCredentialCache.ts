@@ -80,8 +80,9 @@ function parseEntry(raw: string | undefined): Entry | undefined {
  *    refresh shared likewise.
  * 4. A refresh takes the store's lock (`SET NX PX`, TTL 2 x `timeout`) and re-reads the store
  *    under it. When another instance holds the lock, it waits for that instance's value at most
- *    `timeout` ms (taking the lock if it frees first without one), then fetches itself (a dead holder costs one `timeout`). When the store
- *    fails, it fetches directly: safe with stable_token, which answers every caller alike.
+ *    `timeout` ms (taking the lock if it frees first without one), then fetches itself (a dead
+ *    holder costs one `timeout`). When the store fails, it fetches directly: safe with
+ *    stable_token, which answers every caller alike.
  * 5. Backoff: after a failed refresh no new attempt is made for 1 s, doubling per consecutive
  *    failure up to 60 s; meanwhile a still-valid value serves and otherwise the last error
  *    rejects at once. `renew()` is under the same backoff.
