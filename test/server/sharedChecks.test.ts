@@ -18,6 +18,9 @@ describe('createHostMatcher', () => {
     expect(allowed('shop.example.com.evil.net')).toBe(false);
     expect(allowed('evilshop.example.com')).toBe(false);
     expect(createHostMatcher([])('h5.example.com')).toBe(false);
+    // Normalised, for finding a host listed twice (the service refuses that).
+    expect(allowed.patterns).toEqual(['h5.example.com', 'xn--bcher-kva.example', '*.shop.example.com']);
+    expect(createHostMatcher(['A.com', 'a.com ', '*.a.com', '*.A.com']).patterns).toEqual(['a.com', '*.a.com']);
   });
 
   it('throws one TypeError naming every entry that can never match, with what was meant', () => {
