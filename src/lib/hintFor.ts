@@ -18,4 +18,4 @@ export function hintFor(errMsg: string): string | undefined {
  * ("Failed to fetch", "Load failed") does not say that CORS blocked it, which is the usual cause.
  */
 export const CROSS_ORIGIN_HINT =
-  "Another origin: CORS? Add this page's origin to the server's allowedOrigins.";
+  "CORS: add this page's origin to the server's allowedOrigins.";

@@ -27,7 +27,7 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     throw new WechatShareError('INVALID_OPTIONS', 'No signing endpoint: set endpoint, sign or data-endpoint.');
   }
   const controller = new AbortController();
-  let hint: string | undefined;
+  let crossOrigin = false;
   const exchange = async (): Promise<unknown> => {
     if (sign) return sign(url);
     const get = endpoint + (endpoint!.indexOf('?') < 0 ? '?' : '&') + 'url=' + encodeURIComponent(url);
@@ -35,16 +35,12 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     // Percent-encoding can triple a URL: past nginx's default limit (and near Node's), GET is
     // refused before the handler runs.
     const post = options.method ? options.method === 'POST' : target.href.length - target.origin.length > MAX_GET_TARGET;
+    crossOrigin = target.origin !== location.origin;
     const response = await fetch(
       post ? endpoint! : get,
       // A URLSearchParams body is sent as application/x-www-form-urlencoded.
       { method: post ? 'POST' : 'GET', body: post ? new URLSearchParams({ url }) : undefined, signal: controller.signal },
-    ).catch((error) => {
-      // The browser says no more than "Failed to fetch" when CORS blocks an answer. (An abort is
-      // the time limit's doing: its own message says so.)
-      if (target.origin !== location.origin && !controller.signal.aborted) hint = CROSS_ORIGIN_HINT;
-      throw error;
-    });
+    );
     const { status } = response;
     const body = await response.text();
     if (!response.ok) {
@@ -59,6 +55,9 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
       return new Error(`timed out (${timeout} ms)`);
     });
   } catch (error) {
+    // A network error is a TypeError ("Failed to fetch", "Load failed"), and says no more when CORS
+    // blocked the answer. (The time limit's error is not one; nor is an HTTP status or bad JSON.)
+    const hint = crossOrigin && error instanceof TypeError ? CROSS_ORIGIN_HINT : undefined;
     throw new WechatShareError('SIGN_REQUEST_FAILED', `Signing request failed (${sign ? 'options.sign' : endpoint}): ${error}`, { cause: error, hint });
   }
   return normalizeSignature(raw, options.appId);
