@@ -1,19 +1,25 @@
 import { enqueue } from './setupShare';
 import { page } from './lib/pageState';
-import { openGraph } from './lib/resolveShareData';
-import type { ShareOptions } from './types';
+import { readPage } from './lib/readPage';
+import { pageCard } from './lib/resolveShareData';
+import type { ShareData, ShareOptions } from './types';
 
 /**
  * Zero-code mode: the card comes from the page's Open Graph tags: `og:title` (else
  * `document.title`), `og:description` (else `<meta name="description">`), `og:image`, and `og:url`
- * (else the page URL without WeChat's share parameters). It is applied at once, and again after
- * every change of the URL (`pushState`, `replaceState`, `popstate`, `hashchange`, whatever the
- * router uses) or of `<title>` and the `<meta>` tags: every `interval` ms it compares them with
- * what it last applied (a string comparison; nothing else runs while they stay the same), so a
- * burst of changes within one interval is applied once. The `<script>` build starts it for a tag
- * with `data-auto`. A {@link setupShare} call takes over: auto mode stops, and the card is the one
- * you set. A failure is reported with `console.warn` (the next change tries again); outside
- * WeChat nothing is loaded or requested.
+ * (else the page URL without WeChat's share parameters). An `og:url` or `og:image` that is not an
+ * http(s) URL is left out (that field takes its default; the rest of the card applies). The card
+ * is applied at once, and again after every change of the URL (`pushState`, `replaceState`,
+ * `popstate`, `hashchange`, whatever the router uses) or of what it is made of in `<head>`
+ * (`<title>` and those `<meta>` tags): every `interval` ms it compares the URL and, only when
+ * something in `<head>` changed since (a `MutationObserver` says so), those few tags with what it
+ * last applied; so a poll reads no tag while `<head>` stays the same, and a burst of changes
+ * within one interval is applied once. The `<script>` build starts it for a tag with `data-auto`.
+ * A {@link setupShare} call takes over: auto mode stops, and the card is the one you set. A
+ * failure is reported with `console.warn` (the next change tries again).
+ *
+ * Outside WeChat (no `MicroMessenger` in the user agent) and under SSR it does not start at all:
+ * nothing is read, polled, loaded or requested, and `stop()` does nothing.
  *
  * @param options - any {@link ShareOptions} (`endpoint`…), and `interval` (ms, default 200)
  * @returns `stop()`, which ends auto mode
@@ -21,19 +27,30 @@ import type { ShareOptions } from './types';
  * const stop = autoShare({ endpoint: '/api/wechat/signature' });
  */
 export function autoShare(options: ShareOptions & { interval?: number } = {}): () => void {
-  if (typeof document === 'undefined') return () => undefined;
+  // Nothing can be shared outside WeChat: no timer, nothing read.
+  if (typeof document === 'undefined' || !readPage().inWechat) return () => undefined;
   page.stopAuto?.();
   let applied: string | undefined;
+  let card: ShareData;
+  let headChanged = true;
+  // Reading the card's tags means searching <head>, which on some pages holds thousands of
+  // <meta> tags: done only after <head> changed, not on every poll. (`document.title = …`
+  // replaces the text of <title>: a childList change.)
+  const observer = new MutationObserver(() => (headChanged = true));
+  observer.observe(document.head, { subtree: true, childList: true, attributes: true });
   const check = () => {
-    const state = location.href + [...document.head.querySelectorAll('title,meta')].map((tag) => tag.outerHTML);
+    if (headChanged) card = pageCard();
+    headChanged = false;
+    const state = location.href + JSON.stringify(card);
     if (state === applied) return;
     applied = state;
     // The WechatShareError itself: its message, code and hint, expandable in the console.
-    enqueue({ link: openGraph('url') }, options).catch(console.warn);
+    enqueue({ link: card.link }, options).catch(console.warn);
   };
   const timer = setInterval(check, options.interval ?? 200);
   const stop = () => {
     clearInterval(timer);
+    observer.disconnect();
     if (page.stopAuto === stop) page.stopAuto = undefined;
   };
   page.stopAuto = stop;

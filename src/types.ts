@@ -49,8 +49,10 @@ export interface ShareOptions {
   endpoint?: string;
   /**
    * HTTP method for `endpoint`. `'POST'` sends the same `url=…` as
-   * `application/x-www-form-urlencoded`.
-   * @default 'GET'
+   * `application/x-www-form-urlencoded`. A GET answered 414 or 431 (the URL too long for the
+   * server) rejects `SIGN_REQUEST_FAILED` with a message naming `method: 'POST'`.
+   * @default 'GET', or 'POST' when the GET request target (path and query) would pass 8,000
+   *   characters, nginx's default limit for a request line (percent-encoding can triple a URL)
    */
   method?: 'GET' | 'POST';
   /**

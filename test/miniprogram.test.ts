@@ -79,6 +79,31 @@ describe('webViewShare', () => {
     expect(share.onShareAppMessage.call(self, {})).toEqual({ title: 'T', imageUrl: undefined, path: `/p/w?url=${encodeURIComponent('https://h5.example.com/')}` });
   });
 
+  it('never throws on a hostile message: only string fields count, and a card without a link shares the web-view URL', () => {
+    const mp = fakeMiniProgram();
+    const share = webViewShare({ page: '/pages/web/web' });
+    mp.Page({ onMessage: share.onMessage, onShareAppMessage: share.onShareAppMessage });
+    const fallback = { title: undefined, imageUrl: undefined, path: `/pages/web/web?url=${encodeURIComponent('https://h5.example.com/start')}` };
+    // As the issue reproduced it: a link that cannot be turned into a string.
+    const hostile = mp.open('https://h5.example.com/start');
+    hostile.post(JSON.parse('{ "type": "wechat-share", "link": { "toString": null } }'));
+    expect(hostile.share()).toEqual(fallback);
+    for (const message of [
+      { type: 'wechat-share', title: 'No link' },
+      { type: 'wechat-share', title: ['T'], link: 42, imgUrl: { href: 'https://evil.example/' } },
+      // A lone surrogate: encodeURIComponent throws URIError on it.
+      { type: 'wechat-share', title: 'Bad link', link: 'https://h5.example.com/\ud800' },
+    ]) {
+      const view = mp.open('https://h5.example.com/start');
+      view.post(message);
+      expect(view.share()).toEqual({ ...fallback, title: typeof message.title === 'string' ? message.title : undefined });
+    }
+    // With neither a usable link nor a usable web-view URL: the hosting page itself.
+    const self = {};
+    share.onMessage.call(self, { detail: { data: [{ type: 'wechat-share', link: { toString: null } }] } });
+    expect(share.onShareAppMessage.call(self, { webViewUrl: { toString: null } } as never)).toEqual({ title: undefined, imageUrl: undefined, path: '/pages/web/web' });
+  });
+
   it.each([undefined, '', 'pages/web/web', 42])('refuses page %j, naming what to pass', (page) => {
     expect(() => webViewShare({ page } as never)).toThrow(/page must be the absolute path .* such as '\/pages\/web\/web'/);
   });

@@ -47,6 +47,16 @@ const plain = (res, status, text) => {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(text);
 };
+// The page's URL as the browser's location.href has it, which is what the SDK signs: the Host
+// header as URL serializes it (`H5.Example.com:443` is `h5.example.com`), and https when the
+// proxy in front says so. X-Forwarded-Proto may list one value per proxy (`https, http`): the
+// first is the one the browser used. Throws when the Host header or the request target cannot
+// make a URL.
+export function pageUrlOf(req) {
+  const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase() === 'https' ? 'https' : 'http';
+  if (!req.url?.startsWith('/')) throw new TypeError('Not a path: no page URL.');
+  return new URL(`${proto}://${req.headers.host}${req.url}`).href;
+}
 const list = (value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
 /** Options of startServer, as read from the environment by optionsFromEnv. */
@@ -125,12 +135,10 @@ export async function startServer(options) {
   // A page's own signature, put into its HTML: the SDK then configures WeChat with no signing
   // request (on iOS, for the whole session). Asked of the signing endpoint itself, so that its
   // checks (allowed hosts, the URL's form) apply; on any failure the page signs as usual.
-  // Behind a TLS-terminating proxy the page is https: X-Forwarded-Proto says so.
   async function embeddedSignature(req) {
-    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
-    const pageUrl = `${proto}://${req.headers.host}${req.url}`;
     try {
-      const response = await signatureHandler(new Request(`${pageUrl.split('/').slice(0, 3).join('/')}/api/wechat/signature?url=${encodeURIComponent(pageUrl)}`));
+      const pageUrl = pageUrlOf(req);
+      const response = await signatureHandler(new Request(`${new URL(pageUrl).origin}/api/wechat/signature?url=${encodeURIComponent(pageUrl)}`));
       return response.ok ? signatureScript({ ...(await response.json()), url: pageUrl }) : '';
     } catch {
       return '';
@@ -236,7 +244,11 @@ export async function startServer(options) {
     }
     // Pages (not the index), opened in WeChat, get their signature and the jweixin preload in <head>
     // (elsewhere the SDK loads nothing, and neither should the page).
-    const isPage = file.endsWith('.html') && path !== '/' && options.embedSignature !== false && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
+    const byUserAgent = file.endsWith('.html') && path !== '/' && options.embedSignature !== false;
+    // Each answer says it depends on the user agent, so that no cache hands WeChat's page (with
+    // its signature) to a browser, or a browser's page to WeChat.
+    if (byUserAgent) res.setHeader('Vary', 'User-Agent');
+    const isPage = byUserAgent && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
     (isPage ? embeddedSignature(req) : Promise.resolve(''))
       .then((signatureTag) => serveFile(res, file, [simulatorTags, isPage && jweixinPreload, signatureTag].filter(Boolean).join('\n'), folder))
       .catch(() => res.end());

@@ -3,16 +3,22 @@ import { page } from './pageState';
 
 /** The id of the `<script type="application/json">` that holds the embedded signature. */
 export const EMBEDDED_SIGNATURE_ID = 'wechat-share-signature';
+/**
+ * The element itself, for `querySelector`: only a `<script type="application/json">` with that id. Any other
+ * element can carry the id too (a `<div>` in user content), and would then decide how the page is signed.
+ */
+export const EMBEDDED_SIGNATURE = 'script#wechat-share-signature[type="application/json"]';
 
 /**
  * Takes the signature the server put into the page (`signatureScript()` of wechat-share/server:
  * `<script type="application/json" id="wechat-share-signature">{…, "url": …}</script>`) into the
  * page's signature cache, once (it removes the element), so that signing its `url` needs no request. A missing or
- * malformed element is ignored: the endpoint signs as usual. When WeChat refuses it, setupShare
+ * malformed element is ignored: the endpoint signs as usual. Only a `<script type="application/json">` counts
+ * ({@link EMBEDDED_SIGNATURE}). When WeChat refuses it, setupShare
  * drops it from the cache like any refused signature, and asks the endpoint.
  */
 export function takeEmbeddedSignature(): void {
-  const tag = document.getElementById(EMBEDDED_SIGNATURE_ID);
+  const tag = document.querySelector(EMBEDDED_SIGNATURE);
   try {
     const raw = JSON.parse(tag!.textContent!);
     // Kept under its url; one without a url sits under a key no page URL can equal.

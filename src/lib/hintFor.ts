@@ -12,3 +12,10 @@ export function hintFor(errMsg: string): string | undefined {
   for (const phrase in HINTS) if (errMsg.indexOf(phrase) >= 0) return HINTS[phrase];
   return undefined;
 }
+
+/**
+ * For a signing request to another origin that failed at the network level: the browser's error
+ * ("Failed to fetch", "Load failed") does not say that CORS blocked it, which is the usual cause.
+ */
+export const CROSS_ORIGIN_HINT =
+  "CORS: add this page's origin to the server's allowedOrigins.";

@@ -46,12 +46,28 @@ export interface ShareAppMessageOptions {
   from?: string;
 }
 
-const isCard = (message: unknown): message is WebViewCard =>
-  typeof message === 'object' && message !== null && (message as WebViewCard).type === 'wechat-share';
+// A string with something in it, else undefined: message fields are whatever the page posted.
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+/** What is kept of a card: its string fields only (anything else posted is ignored). */
+interface KeptCard {
+  title?: string;
+  link?: string;
+  imgUrl?: string;
+}
+
+// A posted message of type `wechat-share`, reduced to its string fields; anything else undefined.
+// Every page in the web-view can post, so nothing in a message is trusted to be what the type says.
+function keptCard(message: unknown): KeptCard | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const card = message as Record<string, unknown>;
+  if (card.type !== 'wechat-share') return undefined;
+  return { title: text(card.title), link: text(card.link), imgUrl: text(card.imgUrl) };
+}
 
 // The latest card, per page instance (a page can be open twice in the stack).
 const CARD = '__wechatShareCard';
-type Host = { [CARD]?: WebViewCard } | undefined;
+type Host = { [CARD]?: KeptCard } | undefined;
 
 /**
  * The two handlers a Mini Program page needs to share the H5 page its `<web-view>` shows with the
@@ -63,6 +79,11 @@ type Host = { [CARD]?: WebViewCard } | undefined;
  * - `onShareAppMessage`: returns `{ title, imageUrl, path }` from that card, `path` being
  *   `page + '?' + param + '=' + encodeURIComponent(link)`; with no card yet, the web-view's own
  *   URL (`options.webViewUrl`) with no title or image (the Mini Program's defaults).
+ *
+ * Any page the web-view opens can post, so a card is not trusted: only its non-empty string fields
+ * are kept (anything else is ignored, as if absent), a card without a usable `link` shares
+ * `options.webViewUrl`, one without `title` or `imgUrl` the Mini Program's default. Neither handler
+ * throws, whatever the messages hold.
  *
  * The page then opens the H5 URL it is given: `onLoad(query) { this.setData({ src: decodeURIComponent(query.url) }) }`.
  *
@@ -79,26 +100,34 @@ export function webViewShare(options: WebViewShareOptions): {
   if (typeof page !== 'string' || page.charAt(0) !== '/') {
     throw new TypeError(`webViewShare: page must be the absolute path of the page that hosts the web-view, such as '/pages/web/web', not ${JSON.stringify(page)}.`);
   }
-  let latest: WebViewCard | undefined;
+  let latest: KeptCard | undefined;
   const host = (self: unknown): Host => (typeof self === 'object' && self !== null ? (self as Host) : undefined);
+  // `page?param=link`, or undefined for no link or one encodeURIComponent refuses (a lone surrogate).
+  const pathTo = (link: string | undefined): string | undefined => {
+    try {
+      return link && `${page}?${param}=${encodeURIComponent(link)}`;
+    } catch {
+      return undefined;
+    }
+  };
   return {
     onMessage(event) {
       const data = event && event.detail && Array.isArray(event.detail.data) ? event.detail.data : [];
-      const cards = data.filter(isCard);
-      if (!cards.length) return;
-      latest = cards[cards.length - 1];
+      let card: KeptCard | undefined;
+      for (const message of data) card = keptCard(message) || card;
+      if (!card) return;
+      latest = card;
       const self = host(this);
-      if (self) self[CARD] = latest;
+      if (self) self[CARD] = card;
     },
     onShareAppMessage(shareOptions) {
       const self = host(this);
       // Per page instance when called as a page method; the last card seen when called unbound.
-      const card = self ? self[CARD] : latest;
-      const link = card ? card.link : shareOptions && shareOptions.webViewUrl;
+      const card: KeptCard = (self ? self[CARD] : latest) || {};
       return {
-        title: card ? card.title : undefined,
-        imageUrl: card && card.imgUrl ? card.imgUrl : undefined,
-        path: link ? `${page}?${param}=${encodeURIComponent(link)}` : page,
+        title: card.title,
+        imageUrl: card.imgUrl,
+        path: pathTo(card.link) || pathTo(text(shareOptions && shareOptions.webViewUrl)) || page,
       };
     },
   };

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,49 @@ describe('examples/server hardening', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     const api = await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent('https://h5.example.com/')}`);
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  // A page as a client with these headers gets it (node:http: fetch may not set Host).
+  const page = (base: string, path: string, headers: Record<string, string>) =>
+    new Promise<{ headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      get(`${base}${path}`, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ headers: res.headers, body }));
+      }).on('error', reject);
+    });
+  const WECHAT_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN';
+  // The url of the signature embedded in a page, if any.
+  const embeddedUrl = (body: string) => {
+    const json = /<script type="application\/json" id="wechat-share-signature">(.*?)<\/script>/.exec(body)?.[1];
+    return json && (JSON.parse(json) as { url: string }).url;
+  };
+
+  it('sends Vary: User-Agent with the pages that differ by user agent, to WeChat and to browsers alike', async () => {
+    const base = await start({ ALLOWED_HOSTS: 'h5.example.com' });
+    for (const ua of [WECHAT_UA, 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0']) {
+      const { headers } = await page(base, '/h5/', { 'user-agent': ua, host: 'h5.example.com' });
+      expect(headers.vary).toMatch(/User-Agent/i);
+    }
+    expect((await page(base, '/h5/', { 'user-agent': WECHAT_UA, host: 'h5.example.com' })).body).toContain('wechat-share-signature');
+  });
+
+  it('normalises the Host header and takes the first X-Forwarded-Proto value before embedding the signature', async () => {
+    const base = await start({ ALLOWED_HOSTS: 'h5.example.com' });
+    for (const [host, proto, url] of [
+      ['h5.example.com:443', 'https', 'https://h5.example.com/h5/?a=1'],
+      ['H5.Example.COM', 'https', 'https://h5.example.com/h5/?a=1'],
+      ['h5.example.com', 'https, http', 'https://h5.example.com/h5/?a=1'],
+      ['h5.example.com:80', 'http', 'http://h5.example.com/h5/?a=1'],
+    ]) {
+      const { body } = await page(base, '/h5/?a=1', { 'user-agent': WECHAT_UA, host, 'x-forwarded-proto': proto });
+      expect(embeddedUrl(body), `${host} ${proto}`).toBe(url);
+    }
+    // A host outside ALLOWED_HOSTS still gets none, and the page is served.
+    const other = await page(base, '/h5/', { 'user-agent': WECHAT_UA, host: 'evil.example.net' });
+    expect(other.body).toContain('<html');
+    expect(other.body).not.toContain('wechat-share-signature');
   });
 
   it('refuses a symlink that leads out of its folder', async () => {

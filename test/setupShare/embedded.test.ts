@@ -65,6 +65,24 @@ describe('a signature embedded in the page', () => {
     }
   });
 
+  it('is taken only from <script type="application/json">: another element with its id (user content) is ignored', async () => {
+    server.use(signingEndpoint());
+    const json = JSON.stringify({ ...signatureFor(`${ORIGIN}/p`), url: `${ORIGIN}/p` });
+    for (const forged of [`<div id="wechat-share-signature">${json}</div>`, `<script type="text/plain" id="wechat-share-signature">${json}</script>`]) {
+      const { sdk } = await openPage({ path: '/p' });
+      document.body.innerHTML = forged;
+      await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+      expect(signed).toEqual([`${ORIGIN}/p`]);
+      // Not the SDK's to remove either.
+      expect(document.getElementById('wechat-share-signature')).not.toBeNull();
+    }
+    // A <div> with the id ahead of the server's script does not hide it.
+    const { sdk } = await openPage({ path: '/p', html: embedded(`${ORIGIN}/p`) });
+    document.head.insertAdjacentHTML('afterbegin', '<div id="wechat-share-signature">{}</div>');
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+    expect(signed).toEqual([]);
+  });
+
   it('rejects INVALID_OPTIONS when a signature is needed and there is neither an embedded one nor an endpoint', async () => {
     const { sdk } = await openPage({ path: '/p' });
     const error = await rejection(sdk, sdk.setupShare({}));

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { options, rejection, quietPage } from './common';
-import { APP_ID, ENDPOINT, HttpResponse, ORIGIN, http, openPage, server, signatureFor, signingEndpoint } from '../helpers/wechat';
+import { APP_ID, ENDPOINT, HttpResponse, ORIGIN, delay, http, openPage, server, signatureFor, signingEndpoint } from '../helpers/wechat';
 
 quietPage();
 
@@ -154,5 +154,85 @@ describe('signing request', () => {
     expect(error.code).toBe('SIGN_REQUEST_FAILED');
     await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
     expect(calls).toBe(2);
+  });
+
+  describe('long URLs (GET limits: nginx 8 KB request line, Node 16 KB headers)', () => {
+    // The page path whose GET request target, /api/wechat/signature?url=…, has `length` characters.
+    const pathFor = (length: number) => {
+      const prefix = `/long?q=`;
+      const fixed = `${new URL(ENDPOINT).pathname}?url=`.length + encodeURIComponent(`${ORIGIN}${prefix}`).length;
+      return prefix + 'a'.repeat(length - fixed);
+    };
+    const methods: string[] = [];
+    const both = () => {
+      methods.length = 0;
+      server.use(
+        http.get(ENDPOINT, ({ request }) => {
+          methods.push(`GET ${new URL(request.url).pathname.length + new URL(request.url).search.length}`);
+          return HttpResponse.json(signatureFor(new URL(request.url).searchParams.get('url')!));
+        }),
+        http.post(ENDPOINT, async ({ request }) => {
+          methods.push('POST');
+          return HttpResponse.json(signatureFor(new URLSearchParams(await request.text()).get('url')!));
+        }),
+      );
+    };
+
+    it('sends POST when method is not set and the GET request target would pass 8,000 characters', async () => {
+      both();
+      const { sdk } = await openPage({ path: pathFor(8000) });
+      await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+      history.pushState(null, '', pathFor(8001));
+      await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready' });
+      expect(methods).toEqual(['GET 8000', 'POST']);
+    });
+
+    it('keeps GET when method says so, however long the URL', async () => {
+      both();
+      const { sdk } = await openPage({ path: pathFor(9000) });
+      await expect(sdk.setupShare({}, { ...options, method: 'GET' })).resolves.toMatchObject({ status: 'ready' });
+      expect(methods).toEqual(['GET 9000']);
+    });
+
+    it.each([414, 431])('says the URL is too long for GET and names method: \'POST\' on a %i answer', async (status) => {
+      server.use(http.get(ENDPOINT, () => new HttpResponse(null, { status })));
+      const { sdk } = await openPage({ path: pathFor(7000) });
+      const error = await rejection(sdk, sdk.setupShare({}, options));
+      expect(error.code).toBe('SIGN_REQUEST_FAILED');
+      expect(error.message).toMatch(new RegExp(`HTTP ${status} URL too long for GET: use method: 'POST'`));
+    });
+
+    it('quotes the body of a 431 answer to POST (its headers are too large, not its URL)', async () => {
+      server.use(http.post(ENDPOINT, () => new HttpResponse('cookies', { status: 431 })));
+      const { sdk } = await openPage();
+      const error = await rejection(sdk, sdk.setupShare({}, { ...options, method: 'POST' }));
+      expect(error.message).toMatch(/HTTP 431 cookies$/);
+    });
+  });
+
+  describe('an endpoint on another origin', () => {
+    const OTHER = 'https://api.example.net/sign';
+
+    it('names CORS and the server\'s allowedOrigins in the hint when the request fails at the network level', async () => {
+      server.use(http.get(OTHER, () => HttpResponse.error()));
+      const { sdk } = await openPage();
+      const error = await rejection(sdk, sdk.setupShare({}, { endpoint: OTHER }));
+      expect(error).toMatchObject({ code: 'SIGN_REQUEST_FAILED', hint: expect.stringMatching(/CORS.*allowedOrigins/) });
+      expect(error.message).toContain(OTHER);
+    });
+
+    it('gives no such hint for an answer, a timeout, or a network error on the page\'s own origin', async () => {
+      server.use(http.get(OTHER, () => new HttpResponse('down', { status: 502 })), http.get(ENDPOINT, () => HttpResponse.error()));
+      const { sdk } = await openPage();
+      const hintOf = async (settings: object) => {
+        const error = await rejection(sdk, sdk.setupShare({}, settings));
+        expect(error.code).toBe('SIGN_REQUEST_FAILED');
+        return error.hint;
+      };
+      expect(await hintOf({ endpoint: OTHER })).toBeUndefined();
+      expect(await hintOf(options)).toBeUndefined();
+      server.use(http.get(OTHER, () => delay('infinite')));
+      expect(await hintOf({ endpoint: OTHER, timeout: 100 })).toBeUndefined();
+    });
   });
 });
