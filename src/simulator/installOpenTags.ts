@@ -64,7 +64,12 @@ function render(element: HTMLElement, show: boolean) {
     root.replaceChildren();
     if (!show) return;
     for (const child of Array.from(element.children)) {
-      if (child instanceof HTMLTemplateElement) return void root.append(child.content.cloneNode(true));
+      if (child instanceof HTMLTemplateElement) {
+        // Parsed HTML puts a template's nodes in .content; a framework that builds the DOM node by
+        // node (Vue's createElement and insertBefore) leaves them as the element's own children.
+        const nodes = child.content.childNodes.length ? child.content.childNodes : child.childNodes;
+        return void root.append(...Array.from(nodes, (node) => node.cloneNode(true)));
+      }
       if (child.localName === 'script' && (child as HTMLScriptElement).type === 'text/wxtag-template') {
         const template = document.createElement('template');
         template.innerHTML = child.textContent ?? '';

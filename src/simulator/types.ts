@@ -69,8 +69,11 @@ export type OpenTagName = 'wx-open-launch-weapp' | 'wx-open-launch-app' | 'wx-op
  *   blank, no event on the tag.
  */
 export interface OpenTagRecord {
+  /** The tag's name. */
   name: OpenTagName;
+  /** The tag in the page. */
   element: HTMLElement;
+  /** Where the tag stands (see above). */
   state: 'waiting' | 'ready' | 'error' | 'unusable';
   /** Why it is not ready, in words a developer can act on. */
   reason?: string;
@@ -78,6 +81,7 @@ export interface OpenTagRecord {
 
 /** What a click on a ready open tag would have done. */
 export interface OpenTagLaunch {
+  /** The tag that was tapped. */
   name: OpenTagName;
   /** The `detail` of the event fired on the tag (`launch`, or `success` for wx-open-subscribe). */
   detail: Record<string, string>;
@@ -87,7 +91,9 @@ export interface OpenTagLaunch {
 
 /** A jweixin `<script src>` the page inserted, as the client saw it load. */
 export interface JweixinScript {
+  /** The script's URL, absolute. */
   src: string;
+  /** `loading` until its `load` or `error` event (a hanging request stays `loading`). */
   state: 'loading' | 'loaded' | 'failed';
 }
 

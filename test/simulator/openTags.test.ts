@@ -125,6 +125,18 @@ describe('open tags with jweixin 1.6.0', () => {
     expect(document.querySelectorAll('button')).toHaveLength(0);
   });
 
+  it("shows a template whose nodes a framework appended as the template's children (not its content)", async () => {
+    const wx = await openPage();
+    // As Vue builds it: createElement('template'), then insertBefore each child into it.
+    const weapp = document.createElement('wx-open-launch-weapp');
+    const template = document.createElement('template');
+    template.appendChild(Object.assign(document.createElement('button'), { textContent: 'Built node by node' }));
+    weapp.appendChild(template);
+    document.body.append(weapp);
+    await config(wx, ['wx-open-launch-weapp']);
+    await vi.waitFor(() => expect(weapp.shadowRoot!.querySelector('button')?.textContent).toBe('Built node by node'));
+  });
+
   it('on click, fires launch with the official detail and says in the panel what WeChat would open', async () => {
     const wx = await openPage({ body: WEAPP + APP });
     const weapp = record(tag('#weapp'), 'launch');
