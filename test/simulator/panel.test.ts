@@ -149,6 +149,16 @@ describe('the panel when jweixin never arrives', () => {
     document.head.replaceChildren();
   });
 
+  it('says when a jweixin URL answered with something that is not jweixin', async () => {
+    vi.useFakeTimers();
+    mount();
+    insert(RES).dispatchEvent(new Event('load'));
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER);
+    expect(shadow('.status b')!.textContent).toBe('jweixin loaded but defined no wx');
+    expect(shadow('.status')!.textContent).toContain(`${RES} answered, but window.jWeixin is not there`);
+    document.head.replaceChildren();
+  });
+
   it('says so for a page whose setupShare rejected SDK_LOAD_FAILED (the SDK and its fallback host, both blocked)', async () => {
     vi.useFakeTimers();
     const { openPage, ENDPOINT, SDK_URL, SDK_BACKUP_URL, server, signingEndpoint } = await import('../helpers/wechat');
