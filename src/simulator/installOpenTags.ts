@@ -46,7 +46,10 @@ let current: Client | undefined;
 // The element classes this simulator defined (not a page's own).
 const ours = new Set<CustomElementConstructor | undefined>();
 
+// The URL open-tag permission is bound to: without #hash, as signatures are (whether WeChat
+// withdraws it on a hash change is not documented).
 const pageUrl = () => location.href.split('#')[0];
+const failedConfig = (config: ConfigRecord) => `The wx.config failed (${config.errMsg}): open tags need a passing config.`;
 
 // Runs `fire` once the page can have listened: never during parsing (a plain page adds its
 // listeners in a <script> after the tag), and never in the same task as the change.
@@ -187,7 +190,9 @@ export function installOpenTags(state: BridgeState, changed: () => void, options
       const last = state.configs[state.configs.length - 1];
       if (tooOld) settle(record, 'unusable', tooOld);
       else if (errors.length) settle(record, 'unusable', `WeixinOpenTagsError: ${errors[errors.length - 1]}`);
-      else if (!config || last.state === 'pending') record.reason = last?.state === 'pending' ? 'Waiting for the wx.config being verified.' : 'Waiting for a wx.config.';
+      else if (!config || last.state === 'pending') {
+        record.reason = !last ? 'Waiting for a wx.config.' : last.state === 'pending' ? 'Waiting for the wx.config being verified.' : failedConfig(last);
+      }
       else {
         const why = uncovered(config, name);
         // Not covered: blank until a config judges it (WeChat fires nothing for it meanwhile).
@@ -239,7 +244,7 @@ export function installOpenTags(state: BridgeState, changed: () => void, options
       if (tooOld) return;
       if (config.state === 'failed') {
         for (const record of records) {
-          if (record.state === 'waiting') settle(record, 'error', `The wx.config failed (${config.errMsg}): open tags need a passing config.`);
+          if (record.state === 'waiting') settle(record, 'error', failedConfig(config));
         }
         return;
       }

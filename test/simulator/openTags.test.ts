@@ -227,6 +227,11 @@ describe('open tags with jweixin 1.6.0', () => {
     expect(failed.state).toBe('failed');
     await vi.waitFor(() => expect(events).toHaveLength(1));
     expect(events[0]).toContain('The wx.config failed (config:invalid signature)');
+    // A tag rendered after it waits, blank and silent, and says why.
+    const holder = document.createElement('div');
+    holder.innerHTML = APP;
+    document.body.append(holder);
+    expect(stateOf('#app')).toMatchObject({ state: 'waiting', reason: 'The wx.config failed (config:invalid signature): open tags need a passing config.' });
   });
 
   it('an unknown name in openTagList: the config passes (sharing works), the name is ignored, the panel names it', async () => {
