@@ -47,12 +47,12 @@ function entry(input, name, iife, target) {
 
 // wechat-share/vite imports the server entry's bundle rather than a copy of it (one
 // WechatApiError class, one fake WeChat API); `vite` is the user's own, for types only.
-const viteExternal = (id) => external(id) || id === 'vite' || id === '../server';
+const viteExternal = (id) => external(id) || id === 'vite' || id === '../../server';
 // Rollup hands `paths` the resolved id of the relative import.
-const toServer = (file) => (id) => (id === '../server' || /[\\/]src[\\/]server$/.test(id) ? file : id);
+const toServer = (file) => (id) => (id === '../../server' || /[\\/]src[\\/]server$/.test(id) ? file : id);
 const viteEntry = [
   {
-    input: 'src/vite/index.ts',
+    input: 'src/dev/vite/index.ts',
     external: viteExternal,
     plugins: [ts()],
     output: [
@@ -61,7 +61,7 @@ const viteEntry = [
     ],
   },
   {
-    input: 'src/vite/index.ts',
+    input: 'src/dev/vite/index.ts',
     external: viteExternal,
     plugins: [dts({ tsconfig: './tsconfig.json' })],
     output: [

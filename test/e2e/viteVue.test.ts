@@ -43,6 +43,9 @@ it('prints what the plugin mounted under Vite\'s URLs', () => {
   expect(logged.filter((line) => line.includes('wechat-share:')).map((line) => line.replace(/\u001b\[[\d;]*m/g, '').trim())).toEqual([
     '➜  wechat-share: signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)',
     '➜  wechat-share: simulated WeChat client: /__wechat-share/simulator.js, verify endpoint /__wechat-share/verify',
+    // This repository's weixin-js-sdk is 1.4.0-test (the real jweixin 1.4.0, for the tests).
+    '➜  wechat-share: jweixin: from res.wx.qq.com (weixin-js-sdk 1.4.0-test is installed, without open tags; npm install -D weixin-js-sdk@^1.6 to work offline)',
+    '➜  wechat-share: clients: this machine only (allowRemote: true lets a phone on the LAN in)',
   ]);
 });
 

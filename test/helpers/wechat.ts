@@ -5,7 +5,7 @@ import { http, HttpResponse, delay } from 'msw';
 import { afterAll, vi } from 'vitest';
 import { JWEIXIN } from '../../scripts/jweixin.mjs';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
-import { verifyConfig } from '../../src/server/verifyConfig';
+import { verifyConfig } from '../../src/dev/verifyConfig';
 import { installBridge } from '../../src/simulator/installBridge';
 import type { BridgeOptions, Platform, SimulatedBridge } from '../../src/simulator/types';
 import { server } from './msw';

@@ -1,6 +1,6 @@
 // msw mounts the library's fake WeChat API at api.weixin.qq.com for the server tests.
 import { http } from 'msw';
-import { createFakeWechatApi, type FakeWechatApiOptions } from '../../src/server/createFakeWechatApi';
+import { createFakeWechatApi, type FakeWechatApiOptions } from '../../src/dev/createFakeWechatApi';
 
 export const APP_ID = 'wx_test_app_id';
 export const APP_SECRET = 'SECRET_d41d8cd98f00b204e9800998ecf8427e';

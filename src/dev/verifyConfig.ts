@@ -1,5 +1,5 @@
 import type { SignatureData } from '../SignatureData';
-import { jsapiSignature } from './jsapiSignature';
+import { jsapiSignature } from '../server/jsapiSignature';
 
 /** What `wx.config` sent for verification, with the URL WeChat checks it against. */
 export interface VerifyRequest extends SignatureData {

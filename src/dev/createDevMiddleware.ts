@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
-import { createSignatureHandler } from './createSignatureHandler';
-import { createSigner, type Signer } from './createSigner';
-import { createVerifyHandler, isProduction } from './createVerifyHandler';
-import { toNodeHandler } from './toNodeHandler';
+import { createSignatureHandler } from '../server/createSignatureHandler';
+import { createSigner, type Signer } from '../server/createSigner';
+import { toNodeHandler } from '../server/toNodeHandler';
+import { createVerifyHandler } from './createVerifyHandler';
+import { findJweixin } from './findJweixin';
+import { isLocalClient, remoteRefusal } from './isLocalClient';
+import { isProduction } from './isProduction';
 
 /** Options of {@link createDevMiddleware} (and of the Vite plugin `wechatShare()`). Every field is optional. */
 export interface DevMiddlewareOptions {
@@ -49,6 +52,22 @@ export interface DevMiddlewareOptions {
   jsSafeDomains?: string[];
   /** Where warnings go (signer's `onError`, redacted). @default console.warn */
   log?: (line: string) => void;
+  /**
+   * Answer clients on other machines too. Without it, the middleware's own paths answer a client that
+   * is not loopback (127.0.0.0/8, `::1`), or that a proxy or tunnel forwarded (`Forwarded`,
+   * `X-Forwarded-For`, `X-Real-IP`), with a plain-text 403 saying how to allow it, and its pages get
+   * no simulator; other requests pass on untouched. A phone on the LAN (`vite --host`) or a page
+   * opened through a tunnel needs `true`: the fake WeChat API then signs for anyone who reaches it.
+   * @default false
+   */
+  allowRemote?: boolean;
+  /**
+   * The project folder: the installed `weixin-js-sdk` (1.6 or later) is looked for from here and, when
+   * found, served at `/__wechat-share/jweixin-1.6.0.js` and put after the simulator in pages, so that
+   * they work without the internet. `false`: never, pages load jweixin from res.wx.qq.com.
+   * @default process.cwd() (the Vite plugin: Vite's `root`)
+   */
+  root?: string | false;
 }
 
 /** A connect-style middleware, with what it mounted for a startup line. */
@@ -56,10 +75,31 @@ export interface DevMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
   /** One line per mounted part, such as `signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)`. */
   readonly mounted: string[];
-  /** The `<script>` tag of the simulator, for pages the middleware does not serve (`''` when `simulate` is false). */
+  /**
+   * The `<script>` tags for pages the middleware does not serve: the simulator's, then the local
+   * jweixin's when it is served (`''` when `simulate` is false). Put them first in `<head>`, for
+   * clients that {@link DevMiddleware.allowsClient} allows.
+   */
   readonly simulatorTag: string;
   /** The attributes of that tag (`src`, `data-verify`, `data-platform`), or `undefined` when `simulate` is false. */
   readonly simulatorAttributes: Readonly<Record<string, string>> | undefined;
+  /**
+   * Where the installed jweixin is served (`/__wechat-share/jweixin-1.6.0.js`), or `undefined` when it is
+   * not (`simulate` off, `weixin-js-sdk` missing or older than 1.6). Its `<script>` goes right after the
+   * simulator's (`simulatorTag` has both): a page, and the SDK, then find `window.wx` already there.
+   */
+  readonly jweixinPath: string | undefined;
+  /**
+   * Whether this request's client may use the middleware: a loopback client not forwarded by a proxy,
+   * or any with `allowRemote`. A page you serve yourself with `simulatorTag` should carry it only then.
+   */
+  allowsClient(req: IncomingMessage): boolean;
+  /**
+   * Prints the `mounted` lines, each after `wechat-share: `, for dev servers that print nothing of
+   * their own (webpack-dev-server, Express); the Vite plugin prints them under Vite's URLs.
+   * @param print - @default console.info
+   */
+  printMounted(print?: (line: string) => void): void;
 }
 
 /** The simulator's paths: fixed, since the panel and the docs name them. */
@@ -67,6 +107,7 @@ export const SIMULATOR_SCRIPT_PATH = '/__wechat-share/simulator.js';
 /** The verify endpoint's path, the simulator script's default `data-verify`. */
 export const VERIFY_PATH = '/__wechat-share/verify';
 const DEV_APP = { appId: 'wx_dev_app_id', appSecret: 'dev_app_secret' };
+const JWEIXIN_FOLDER = '/__wechat-share/';
 
 const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
@@ -79,16 +120,25 @@ const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, 
  *   (`/__wechat-share/simulator.js`, from this package's `dist/wechat-simulator.iife.js`), and that
  *   script injected first in `<head>` of every `text/html` answer served after it (for such answers
  *   it asks for no compression, so that the HTML can be edited).
+ * - with `simulate` and an installed `weixin-js-sdk` 1.6 or later: jweixin itself, at
+ *   `/__wechat-share/jweixin-1.6.0.js`, its tag right after the simulator's, so pages work offline.
  * Other requests go to `next()`.
  *
- * A development tool: the verify endpoint tells anyone whether a signature is valid.
+ * A development tool: its fake WeChat API signs any host and its verify endpoint tells whoever asks
+ * whether a signature is valid. So it refuses to start when `NODE_ENV` says production
+ * (`production` or `prod`, trimmed, any case), and answers this machine only unless `allowRemote`.
+ * Print its `mounted` lines with `printMounted()` where the dev server prints nothing.
  *
- * @throws Error when `NODE_ENV` is `production`; TypeError for a `signer` without `appId`, or an
+ * @throws Error when `NODE_ENV` says production; TypeError for a `signer` without `appId`, or an
  * `endpoint` that is not a path starting with `/`
  * @example
  * // webpack.config.js
  * devServer: {
- *   setupMiddlewares: (middlewares) => [{ name: 'wechat-share', middleware: createDevMiddleware() }, ...middlewares],
+ *   setupMiddlewares: (middlewares) => {
+ *     const wechatShare = createDevMiddleware();
+ *     wechatShare.printMounted();
+ *     return [{ name: 'wechat-share', middleware: wechatShare }, ...middlewares];
+ *   },
  * }
  */
 export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMiddleware {
@@ -130,41 +180,71 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
   );
   const simulate = options.simulate ?? true;
   const inject = simulate && (options.injectSimulator ?? true);
+  const allowRemote = options.allowRemote === true;
+  // The middleware itself turns away remote clients before any of its paths, the verify endpoint's included.
   const verify =
     simulate &&
-    toNodeHandler(createVerifyHandler({ appId: signingAppId, signer, jsSafeDomains: options.jsSafeDomains, signedUrlOf: (s) => issued.get(s) }));
+    toNodeHandler(createVerifyHandler({ appId: signingAppId, signer, jsSafeDomains: options.jsSafeDomains, signedUrlOf: (s) => issued.get(s), allowRemote: true }));
+  const jweixin = simulate && options.root !== false ? findJweixin(options.root ?? process.cwd()) : undefined;
+  const localJweixin = jweixin && 'found' in jweixin ? jweixin.found : undefined;
+  const jweixinPath = localJweixin && JWEIXIN_FOLDER + localJweixin.fileName;
   const simulatorAttributes = simulate
     ? { src: SIMULATOR_SCRIPT_PATH, 'data-verify': VERIFY_PATH, ...(options.platform && { 'data-platform': options.platform }) }
     : undefined;
-  const simulatorTag = simulatorAttributes
-    ? `<script${Object.entries(simulatorAttributes).map(([name, value]) => ` ${name}="${attribute(value)}"`).join('')}></script>`
-    : '';
+  const simulatorTag = [simulatorAttributes, jweixinPath && { src: jweixinPath }]
+    .map((attributes) => (attributes ? `<script${Object.entries(attributes).map(([name, value]) => ` ${name}="${attribute(value)}"`).join('')}></script>` : ''))
+    .join('');
   const source = fake ? `fake WeChat API, appId ${DEV_APP.appId}` : `WeChat API, appId ${signingAppId}`;
   const mounted = [`signing endpoint ${endpoint} (${source})`];
   if (simulate) mounted.push(`simulated WeChat client: ${SIMULATOR_SCRIPT_PATH}${inject ? ' injected into HTML pages' : ''}, verify endpoint ${VERIFY_PATH}`);
+  if (localJweixin) mounted.push(`jweixin: ${jweixinPath}, from weixin-js-sdk ${localJweixin.version} (pages work offline)`);
+  else if (jweixin && 'missing' in jweixin) mounted.push(`jweixin: from res.wx.qq.com (${jweixin.missing}; npm install -D weixin-js-sdk@^1.6 to work offline)`);
+  mounted.push(allowRemote ? 'clients: any (allowRemote: true)' : 'clients: this machine only (allowRemote: true lets a phone on the LAN in)');
+
+  const allowsClient = (req: IncomingMessage) => allowRemote || isLocalClient(req.socket?.remoteAddress, (name) => headerOf(req, name));
+  const serveScript = (res: ServerResponse, script: Promise<string | Buffer>, missing: string) =>
+    script.then(
+      (body) => {
+        res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
+        res.end(body);
+      },
+      () => {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(missing);
+      },
+    );
+  const ownPath = (path: string) => path === endpoint || (simulate && (path === VERIFY_PATH || path === SIMULATOR_SCRIPT_PATH)) || (!!jweixinPath && path === jweixinPath);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
     const path = (req.url ?? '/').split('?')[0];
+    const allowed = allowsClient(req);
+    if (ownPath(path) && !allowed) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(remoteRefusal('createDevMiddleware', req.socket?.remoteAddress));
+      return;
+    }
     if (path === endpoint) return signing(req, res);
     if (verify && path === VERIFY_PATH) return verify(req, res);
     if (simulate && path === SIMULATOR_SCRIPT_PATH) {
-      simulatorScript().then(
-        (script) => {
-          res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' });
-          res.end(script);
-        },
-        () => {
-          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end('wechat-share: dist/wechat-simulator.iife.js is missing from the package. Reinstall wechat-share.');
-        },
-      );
-      return;
+      return void serveScript(res, simulatorScript(), 'wechat-share: dist/wechat-simulator.iife.js is missing from the package. Reinstall wechat-share.');
     }
-    if (inject && req.method === 'GET' && /\btext\/html\b/.test(String(req.headers.accept))) injectFirstInHead(req, res, simulatorTag);
+    if (localJweixin && path === jweixinPath) {
+      return void serveScript(res, localJweixin.script(), `wechat-share: weixin-js-sdk ${localJweixin.version} has neither index.original.js nor index.js. Reinstall it.`);
+    }
+    if (inject && allowed && req.method === 'GET' && /\btext\/html\b/.test(String(req.headers.accept))) injectFirstInHead(req, res, simulatorTag);
     next();
   };
-  return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes });
+  const printMounted = (print: (line: string) => void = (line) => console.info(line)) => {
+    for (const line of mounted) print(`wechat-share: ${line}`);
+  };
+  return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes, jweixinPath, allowsClient, printMounted });
 }
+
+// One request header as a string (node gives arrays for repeated ones).
+const headerOf = (req: IncomingMessage, name: string) => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
 
 let cached: Promise<Buffer> | undefined;
 /** The built simulator: `dist/wechat-simulator.iife.js`, beside this bundle in `dist/`. */

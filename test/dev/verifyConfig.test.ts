@@ -112,3 +112,40 @@ describe('createVerifyHandler', () => {
     expect(() => createVerifyHandler({ appId, jsapiTicket: TICKET_ } as never)).toThrow('createVerifyHandler: appId is required.');
   });
 });
+
+describe('createVerifyHandler and CORS (allowedOrigins)', () => {
+  const TICKET_ = 'ticket';
+  const url = 'https://h5.example.com/page';
+  const good = JSON.stringify({ url, appId: 'wx1', nonceStr: 'n', timestamp: 1, signature: jsapiSignature({ jsapi_ticket: TICKET_, noncestr: 'n', timestamp: 1, url }) });
+  const from = (origin: string, method = 'POST') =>
+    new Request('http://localhost:3000/__wechat-share/verify', { method, headers: { origin, 'content-type': 'application/json' }, body: method === 'POST' ? good : undefined });
+  const cors = (response: Response) => ({
+    origin: response.headers.get('access-control-allow-origin'),
+    vary: response.headers.get('vary'),
+    methods: response.headers.get('access-control-allow-methods'),
+  });
+
+  it('lets a page on an allowed origin read the verdict, and answers its preflight', async () => {
+    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
+    const answer = await handler(from('http://localhost:5173'));
+    expect(answer.status).toBe(200);
+    expect(cors(answer)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: null });
+    const preflight = await handler(from('http://localhost:5173', 'OPTIONS'));
+    expect(preflight.status).toBe(204);
+    expect(cors(preflight)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: 'POST, OPTIONS' });
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type');
+    // Its errors are readable too.
+    const wrong = await handler(from('http://localhost:5173', 'GET'));
+    expect([wrong.status, cors(wrong).origin, wrong.headers.get('allow')]).toEqual([405, 'http://localhost:5173', 'POST, OPTIONS']);
+  });
+
+  it('sends no CORS headers to another origin, nor without allowedOrigins; * allows any', async () => {
+    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
+    expect(cors(await handler(from('http://evil.example')))).toEqual({ origin: null, vary: null, methods: null });
+    expect(cors(await handler(from('http://evil.example', 'OPTIONS')))).toEqual({ origin: null, vary: null, methods: null });
+    const none = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    expect(cors(await none(from('http://localhost:5173')))).toEqual({ origin: null, vary: null, methods: null });
+    const any = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['*'] });
+    expect(cors(await any(from('http://localhost:5173'))).origin).toBe('*');
+  });
+});

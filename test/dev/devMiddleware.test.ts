@@ -125,7 +125,11 @@ describe('createDevMiddleware with hand-written handlers', () => {
 
   it('with simulate: false, mounts the signing endpoint only', async () => {
     const middleware = createDevMiddleware({ ...quiet, simulate: false, endpoint: '/sign' });
-    expect(middleware.mounted).toEqual(['signing endpoint /sign (fake WeChat API, appId wx_dev_app_id)']);
+    expect(middleware.mounted).toEqual([
+      'signing endpoint /sign (fake WeChat API, appId wx_dev_app_id)',
+      'clients: this machine only (allowRemote: true lets a phone on the LAN in)',
+    ]);
+    expect(middleware.jweixinPath).toBeUndefined();
     expect(middleware.simulatorTag).toBe('');
     const base = await listen(chain(middleware, (_req, res) => res.writeHead(404, { 'Content-Type': 'text/html' }).end('<head></head>')));
     expect((await fetch(`${base}/sign?url=${encodeURIComponent('https://h5.example.com/')}`)).status).toBe(200);
@@ -139,6 +143,9 @@ describe('createDevMiddleware with hand-written handlers', () => {
     expect(middleware.mounted).toEqual([
       'signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)',
       'simulated WeChat client: /__wechat-share/simulator.js injected into HTML pages, verify endpoint /__wechat-share/verify',
+      // This repository's weixin-js-sdk is 1.4.0-test (the real jweixin 1.4.0, for the tests).
+      'jweixin: from res.wx.qq.com (weixin-js-sdk 1.4.0-test is installed, without open tags; npm install -D weixin-js-sdk@^1.6 to work offline)',
+      'clients: this machine only (allowRemote: true lets a phone on the LAN in)',
     ]);
     expect(middleware.simulatorTag).toBe(TAG.replace('></script>', ' data-platform="android"></script>'));
     expect(createDevMiddleware({ log: () => {}, appId: 'wx123', appSecret: 's' }).mounted[0]).toBe('signing endpoint /api/wechat/signature (WeChat API, appId wx123)');
@@ -222,6 +229,20 @@ describe('createDevMiddleware, more', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[wechat-share\] \/cgi-bin\/stable_token failed after \d+ ms: .*40125/);
     expect(lines[0]).not.toContain('wrong_secret');
+  });
+
+  it('prints its mounted lines on demand, for dev servers that print nothing (webpack-dev-server, Express)', () => {
+    const middleware = createDevMiddleware({ ...quiet, simulate: false });
+    const printed: string[] = [];
+    middleware.printMounted((line) => printed.push(line));
+    expect(printed).toEqual(middleware.mounted.map((line) => `wechat-share: ${line}`));
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      middleware.printMounted();
+      expect(info.mock.calls).toEqual(printed.map((line) => [line]));
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it('refuses production even without the simulator, saying why', () => {

@@ -1,0 +1,123 @@
+import type { Signer } from '../server/createSigner';
+import { isLocalClient, remoteRefusal } from './isLocalClient';
+import { isProduction } from './isProduction';
+import { verifyConfig, type VerifyRequest } from './verifyConfig';
+
+/** Options of {@link createVerifyHandler}: the appId and one way to the jsapi_ticket. */
+export interface VerifyHandlerOptions {
+  /** The appId whose jsapi_ticket checks the signatures. */
+  appId: string;
+  /** The jsapi_ticket itself (for a fixed test ticket)… */
+  jsapiTicket?: string;
+  /** …or the signer that signs your pages, whose cached ticket is used. One of the two is required. */
+  signer?: Pick<Signer, 'getJsapiTicket'>;
+  /**
+   * The JS safe domains of the Official Account (hostnames; each covers its subdomains).
+   * @default undefined: any domain passes
+   */
+  jsSafeDomains?: string[];
+  /** The URL a signature was issued for, when known: the panel then shows "signed for X". */
+  signedUrlOf?: (signature: string) => string | undefined;
+  /**
+   * Answer clients on other machines too. Without it, a client whose address (the handler's second
+   * argument) is not loopback, or that a proxy or tunnel forwarded (`Forwarded`, `X-Forwarded-For`,
+   * `X-Real-IP`), gets a plain-text 403 saying how to allow it. A phone on the LAN or a page behind a
+   * tunnel needs `true`.
+   * @default false
+   */
+  allowRemote?: boolean;
+  /**
+   * Origins allowed to call the handler from another origin (CORS), such as
+   * `['http://localhost:5173']`, or `['*']`: a page served by one dev server whose verify endpoint is
+   * on another. Same-origin pages need nothing.
+   * @default undefined: no CORS headers
+   */
+  allowedOrigins?: string[];
+}
+
+/**
+ * The client of a request, as the transport knows it. node's `req.socket` fits as it is; Deno gives
+ * `info.remoteAddr.hostname`. Without it (Next.js route handlers, `toNodeHandler` today) the handler
+ * cannot see the connection and decides on the forwarding headers alone.
+ */
+export interface VerifyClient {
+  /** The connection's peer address, such as `127.0.0.1` or `::ffff:192.168.1.5`. */
+  remoteAddress?: string;
+}
+
+const json = (status: number, body: object, headers: Record<string, string>) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers } });
+
+// The same CORS rule as createSignatureHandler's, with the signature of the shared `corsHeaders` the
+// server library is getting (issue 16, item 14), so that one can replace this one.
+function corsHeaders(origin: string | null, allowedOrigins: string[] | undefined, preflight = false): Record<string, string> {
+  if (!origin || !allowedOrigins || !(allowedOrigins.includes('*') || allowedOrigins.includes(origin))) return {};
+  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': allowedOrigins.includes('*') ? '*' : origin, Vary: 'Origin' };
+  if (preflight) Object.assign(headers, { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
+  return headers;
+}
+
+function asVerifyRequest(body: unknown): VerifyRequest | undefined {
+  const b = body as Record<string, unknown> | null;
+  const text = (value: unknown) => typeof value === 'string' && value.length > 0 && value.length <= 4096;
+  const timestamp = Number(b?.timestamp);
+  if (!b || !text(b.url) || !text(b.appId) || !text(b.nonceStr) || !text(b.signature) || !Number.isInteger(timestamp)) return undefined;
+  return { url: b.url as string, appId: b.appId as string, nonceStr: b.nonceStr as string, timestamp, signature: b.signature as string };
+}
+
+/**
+ * The simulator's verify endpoint, as a web-standard handler `(Request, client?) => Promise<Response>`:
+ * mount it at `/__wechat-share/verify` (the simulator script's default `data-verify`) in any dev
+ * server. It answers `POST { url, appId, nonceStr, timestamp, signature }` with the
+ * {@link VerifyResult} of {@link verifyConfig}: the jsapi_ticket stays on the server, as it must.
+ *
+ * A development tool: it tells whoever asks whether a signature is valid, so it refuses to exist in
+ * production (`NODE_ENV` `production` or `prod`, trimmed, any case) and answers this machine only
+ * unless `allowRemote`. Give it the client as its second argument (node: `req.socket`) so that it
+ * can see the connection; without one it goes by the forwarding headers alone. Answers 403 (plain
+ * text) to a refused client, 204 to a CORS preflight, 405 to other methods than POST, 400
+ * `INVALID_REQUEST` to a body that is not a VerifyRequest, 502 `TICKET_UNAVAILABLE` when the signer
+ * cannot get a ticket. `createDevMiddleware` mounts it for you.
+ *
+ * @throws Error when `NODE_ENV` says production; TypeError without `appId` or a ticket source
+ * @example
+ * const verify = createVerifyHandler({ appId, signer, jsSafeDomains: ['h5.example.com'] });
+ * app.post('/__wechat-share/verify', (req, res) => toNodeHandler((request) => verify(request, req.socket))(req, res));
+ */
+export function createVerifyHandler(options: VerifyHandlerOptions): (request: Request, client?: VerifyClient) => Promise<Response> {
+  if (isProduction()) {
+    throw new Error('createVerifyHandler: the simulator\'s verify endpoint is for development only and refuses to run with NODE_ENV=production.');
+  }
+  if (typeof options.appId !== 'string' || !options.appId) throw new TypeError('createVerifyHandler: appId is required.');
+  if (!options.jsapiTicket && !options.signer) throw new TypeError('createVerifyHandler: give jsapiTicket or signer, so that signatures can be checked.');
+  return async (request, client) => {
+    const origin = request.headers.get('origin');
+    const cors = corsHeaders(origin, options.allowedOrigins);
+    if (isProduction()) return json(404, { error: { code: 'NOT_FOUND', message: 'Not available in production.' } }, cors);
+    // A framework's own second argument (Next.js passes { params }) has no address: the connection is then unknown.
+    const remoteAddress = typeof client?.remoteAddress === 'string' ? client.remoteAddress : null;
+    if (!options.allowRemote && !isLocalClient(remoteAddress, (name) => request.headers.get(name))) {
+      return new Response(remoteRefusal('createVerifyHandler', remoteAddress), {
+        status: 403,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...cors },
+      });
+    }
+    if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store', ...corsHeaders(origin, options.allowedOrigins, true) } });
+    if (request.method !== 'POST') {
+      return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a JSON VerifyRequest.' } }, { Allow: 'POST, OPTIONS', ...cors });
+    }
+    const verifyRequest = asVerifyRequest(await request.json().catch(() => undefined));
+    if (!verifyRequest) {
+      return json(400, { error: { code: 'INVALID_REQUEST', message: 'Send JSON { url, appId, nonceStr, timestamp, signature }.' } }, cors);
+    }
+    let jsapi_ticket = options.jsapiTicket;
+    if (!jsapi_ticket) {
+      try {
+        jsapi_ticket = await options.signer!.getJsapiTicket();
+      } catch {
+        return json(502, { error: { code: 'TICKET_UNAVAILABLE', message: 'The signer has no jsapi_ticket: see its onError log.' } }, cors);
+      }
+    }
+    return json(200, verifyConfig(verifyRequest, { appId: options.appId, jsapi_ticket, jsSafeDomains: options.jsSafeDomains, signedUrlOf: options.signedUrlOf }), cors);
+  };
+}
