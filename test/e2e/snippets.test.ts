@@ -1,6 +1,6 @@
 // Every framework snippet of the README runs as written, from the packed package: node:http, the
-// local server with the fake WeChat API, Express, Koa, NestJS, Next.js (App Router, `next dev`) and
-// webpack-dev-server 5. Each signs with a signature that jsapiSignature over the WeChat API's
+// local server with the fake WeChat API, Express, Koa, NestJS, Next.js (App Router, `next dev`), and
+// createDevMiddleware in webpack-dev-server 5 and Express. Each signs with a signature that jsapiSignature over the WeChat API's
 // jsapi_ticket accepts, and where a snippet embeds a signature or mounts the simulator, it does.
 // `lib/wechat.js` runs as written too: on a real redis-server, its WeChat API answered by the
 // test's fake (test/helpers/snippetPreload.mjs).
@@ -188,4 +188,49 @@ describe('Next.js App Router (next dev) snippets', () => {
     const verdict = await fetch(`${origin}/api/wechat/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
     expect(await verdict.json()).toMatchObject({ ok: true });
   }, 300_000);
+});
+
+describe('createDevMiddleware snippets', () => {
+  const page = '<!doctype html><html><head><title>dev</title></head><body>page</body></html>';
+
+  /** What createDevMiddleware mounts: printed, signing, the simulator in the page, its verifier. */
+  async function expectDevTools(snippet: RunningSnippet) {
+    const { origin } = snippet;
+    await expect.poll(() => snippet.output(), { timeout: 10_000 }).toContain('wechat-share: signing endpoint /api/wechat/signature');
+    expect(snippet.output()).toContain('wechat-share: simulated WeChat client: /__wechat-share/simulator.js');
+    const url = `${origin}/`;
+    const response = await fetch(`${origin}/api/wechat/signature?url=${encodeURIComponent(url)}`);
+    const signed = (await response.json()) as Signed;
+    expect(response.status, JSON.stringify(signed)).toBe(200);
+    expectValid(signed, url);
+    // As a browser asks for a page: the middleware injects into answers to `Accept: text/html`.
+    const html = await (await fetch(url, { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain('page');
+    expect(html).toMatch(/<head>\s*<script src="\/__wechat-share\/simulator\.js"[^>]*><\/script>/);
+    expect((await fetch(`${origin}/__wechat-share/simulator.js`)).status).toBe(200);
+    const verdict = await fetch(`${origin}/__wechat-share/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...signed, url }) });
+    expect(await verdict.json()).toMatchObject({ ok: true });
+  }
+
+  it('webpack-dev-server 5: webpack.config.js, served as `webpack serve` does', async () => {
+    // `webpack serve` (webpack-cli) in a few lines: the config's devServer on this port, the default entry.
+    const serve = [
+      "const webpack = require('webpack');",
+      "const WebpackDevServer = require('webpack-dev-server');",
+      "const { devServer, ...config } = require('./webpack.config.js');",
+      "const compiler = webpack({ mode: 'development', ...config });",
+      "new WebpackDevServer({ ...devServer, port: Number(process.env.PORT), hot: false, liveReload: false, client: false }, compiler).start();",
+    ].join('\n');
+    const dir = writeApp(
+      'webpack',
+      { 'webpack.config.js': readmeSnippet('// webpack.config.js'), 'serve.js': serve, 'src/index.js': 'document.title;\n', 'public/index.html': page },
+      { type: 'commonjs' },
+    );
+    await expectDevTools(await start(dir, ['serve.js'], { timeout: 60_000 }));
+  });
+
+  it('Express: server.js, in development', async () => {
+    const dir = writeApp('express-dev', { 'server.js': readmeSnippet('// server.js: Express, in development'), 'public/index.html': page });
+    await expectDevTools(await start(dir, ['server.js']));
+  });
 });
