@@ -11,6 +11,7 @@ import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jsapiSignature } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
+import { HOST, useChromium } from './browser';
 import { installPackedPackage, readmeSnippet, SNIPPETS_DIR, startFakeWechat, startSnippet, writeApp, type RunningSnippet } from '../helpers/snippets';
 
 const APP_ID = 'wx_snippet_app_id';
@@ -151,7 +152,9 @@ describe('the README snippets, from the packed package', () => {
 });
 
 describe('Next.js App Router (next dev) snippets', () => {
-  it('sign, embed a signature for the request’s own scheme, and load the simulator', async () => {
+  const open = useChromium();
+
+  it('sign, embed a signature for the request’s own scheme, load the simulator, and verify in a browser with no signing request', async () => {
     const dir = writeApp('next', {
       ...lib(),
       'lib/signatureTag.js': readmeSnippet('// lib/signatureTag.js'),
@@ -160,12 +163,15 @@ describe('Next.js App Router (next dev) snippets', () => {
       'app/api/wechat/simulator/route.js': readmeSnippet("// app/api/wechat/simulator/route.js: Next.js, the simulator's script"),
       'app/api/wechat/verify/route.js': readmeSnippet("// app/api/wechat/verify/route.js: Next.js, the simulator's verify endpoint"),
       'app/layout.jsx': readmeSnippet('// app/layout.jsx: Next.js, the simulator before any other script, in development only'),
+      'components/ShareCard.jsx': readmeSnippet('// components/ShareCard.jsx: Next.js, the card set in the browser (the SDK uses the embedded signature)'),
+      // Pages opened as http://h5.example.com:PORT/ (the browser's host mapping) may load next dev's scripts.
+      'next.config.mjs': `export default { allowedDevOrigins: [${JSON.stringify(HOST)}] };\n`,
       // What create-next-app writes: the `@/` import alias.
       'jsconfig.json': JSON.stringify({ compilerOptions: { paths: { '@/*': ['./*'] } } }),
     }, { ownCopy: true });
     const next = join(SNIPPETS_DIR, '..', '..', 'node_modules', 'next', 'dist', 'bin', 'next');
     // `next dev` listens on PORT.
-    const snippet = await start(dir, [next, 'dev'], { timeout: 120_000 });
+    const snippet = await start(dir, [next, 'dev'], { timeout: 120_000, env: { ALLOWED_HOSTS: `localhost,${HOST}` } });
     const { origin } = snippet;
 
     await expectSigns(`${origin}/api/wechat/signature`, `${origin}/sale?id=1`);
@@ -187,6 +193,13 @@ describe('Next.js App Router (next dev) snippets', () => {
     expect(await script.text()).toBe(readFileSync(join(SNIPPETS_DIR, 'node_modules', 'wechat-share', 'dist', 'wechat-simulator.iife.js'), 'utf8'));
     const verdict = await fetch(`${origin}/api/wechat/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signed) });
     expect(await verdict.json()).toMatchObject({ ok: true });
+
+    // In Chromium as WeChat on iOS: the simulator verifies the config, signed by the embedded
+    // signature alone.
+    const session = await open({ platform: 'ios' });
+    await session.page.goto(`http://${HOST}:${new URL(origin).port}/sale?id=1`);
+    await expect.poll(() => session.page.getAttribute('wechat-share-simulator >> .status', 'data-state'), { timeout: 60_000 }).toBe('ok');
+    expect(session.signing).toEqual([]);
   }, 300_000);
 });
 
