@@ -1,3 +1,4 @@
+import { corsHeaders } from '../server/corsHeaders';
 import type { Signer } from '../server/createSigner';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
 import { isProduction } from './isProduction';
@@ -47,15 +48,6 @@ export interface VerifyClient {
 
 const json = (status: number, body: object, headers: Record<string, string>) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers } });
-
-// The same CORS rule as createSignatureHandler's, with the signature of the shared `corsHeaders` the
-// server library is getting (issue 16, item 14), so that one can replace this one.
-function corsHeaders(origin: string | null, allowedOrigins: string[] | undefined, preflight = false): Record<string, string> {
-  if (!origin || !allowedOrigins || !(allowedOrigins.includes('*') || allowedOrigins.includes(origin))) return {};
-  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': allowedOrigins.includes('*') ? '*' : origin, Vary: 'Origin' };
-  if (preflight) Object.assign(headers, { 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
-  return headers;
-}
 
 function asVerifyRequest(body: unknown): VerifyRequest | undefined {
   const b = body as Record<string, unknown> | null;

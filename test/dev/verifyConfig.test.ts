@@ -132,7 +132,8 @@ describe('createVerifyHandler and CORS (allowedOrigins)', () => {
     expect(cors(answer)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: null });
     const preflight = await handler(from('http://localhost:5173', 'OPTIONS'));
     expect(preflight.status).toBe(204);
-    expect(cors(preflight)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: 'POST, OPTIONS' });
+    // The signing endpoint's CORS rule (corsHeaders), whose preflight also names its GET.
+    expect(cors(preflight)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: 'GET, POST, OPTIONS' });
     expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type');
     // Its errors are readable too.
     const wrong = await handler(from('http://localhost:5173', 'GET'));

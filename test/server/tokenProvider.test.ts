@@ -3,7 +3,7 @@
 // still from WeChat (issue 14 item 4); and onUpstream's outcomes for every upstream call.
 import { describe, expect, it, vi } from 'vitest';
 import { createSigner, WechatApiError, type UpstreamEvent } from '../../src/server/index';
-import type { FakeWechatApi } from '../../src/server/createFakeWechatApi';
+import type { FakeWechatApi } from '../../src/dev/createFakeWechatApi';
 import { API, APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
 
 const PAGE = 'https://h5.example.com/page?id=1';
