@@ -1,6 +1,6 @@
 // Every framework snippet of the README runs as written, from the packed package: node:http, the
-// local server with the fake WeChat API, Express, Koa, NestJS, Next.js (App Router, `next dev`), and
-// createDevMiddleware in webpack-dev-server 5 and Express. Each signs with a signature that jsapiSignature over the WeChat API's
+// local server with the fake WeChat API, Express, Koa, NestJS, Next.js (App Router, `next dev`),
+// createDevMiddleware in webpack-dev-server 5 and Express, and the simulator mounted by hand in Express. Each signs with a signature that jsapiSignature over the WeChat API's
 // jsapi_ticket accepts, and where a snippet embeds a signature or mounts the simulator, it does.
 // `lib/wechat.js` runs as written too: on a real redis-server, its WeChat API answered by the
 // test's fake (test/helpers/snippetPreload.mjs).
@@ -240,6 +240,29 @@ describe('createDevMiddleware snippets', () => {
       { type: 'commonjs' },
     );
     await expectDevTools(await start(dir, ['serve.js'], { timeout: 60_000 }));
+  });
+
+  it('Express: the simulator by hand (Simulator section), its fixed port 8080 mapped to a free one', async () => {
+    const withSimulator = page.replace('<head>', '<head><script src="/wechat-simulator.iife.js"></script>');
+    const dir = writeApp('express-simulator', { 'server.js': readmeSnippet("import express from 'express';"), 'public/index.html': withSimulator }, { ownCopy: true });
+    const { origin } = await start(dir, ['server.js'], { env: { SNIPPET_FIXED_PORT: '8080' } });
+    const url = `${origin}/`;
+    const response = await fetch(`${origin}/api/wechat/signature?url=${encodeURIComponent(url)}`);
+    const signed = (await response.json()) as Signed;
+    expect(response.status, JSON.stringify(signed)).toBe(200);
+    expectValid(signed, url);
+    expect(await (await fetch(url)).text()).toBe(withSimulator);
+    const script = await fetch(`${origin}/wechat-simulator.iife.js`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toBe(readFileSync(join(SNIPPETS_DIR, 'node_modules', 'wechat-share', 'dist', 'wechat-simulator.iife.js'), 'utf8'));
+    // Its verifier checks with the signer's ticket, for its JS safe domain h5.example.com only.
+    const verify = (body: Signed) =>
+      fetch(`${origin}/__wechat-share/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    expect(await verify({ ...signed, url })).toMatchObject({ ok: false, errMsg: 'invalid url domain' });
+    const onDomain = 'https://h5.example.com/sale?id=1';
+    const signedOnDomain = (await (await fetch(`${origin}/api/wechat/signature?url=${encodeURIComponent(onDomain)}`)).json()) as Signed;
+    expect(await verify({ ...signedOnDomain, url: onDomain })).toMatchObject({ ok: true });
+    expect(await verify({ ...signedOnDomain, url: onDomain, signature: signed.signature })).toMatchObject({ ok: false, errMsg: 'invalid signature' });
   });
 
   it('Express: server.js, in development', async () => {
