@@ -41,10 +41,15 @@ const consumed = (req: NodeRequest) => req._body === true || req.readableEnded;
  * framework that answered first, such as Koa when `ctx.respond = false` is left out): the
  * handler's answer is then dropped, and the process keeps running.
  *
+ * The handler gets the connection's peer address as its second argument (`{ remoteAddress }`, as
+ * `req.socket` has it): `createVerifyHandler` uses it to answer this machine only.
+ *
  * @example
  * app.all('/api/wechat/signature', toNodeHandler(createSignatureHandler(signer)));
  */
-export function toNodeHandler(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
+export function toNodeHandler(
+  handler: (request: Request, client: { remoteAddress?: string }) => Promise<Response>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void (async () => {
       const r = req as NodeRequest;
@@ -87,7 +92,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
           body = Buffer.concat(chunks).toString('utf8');
         }
       }
-      const response = await handler(new Request(url, { method, headers, body }));
+      const response = await handler(new Request(url, { method, headers, body }), { remoteAddress: req.socket?.remoteAddress });
       const payload = Buffer.from(await response.arrayBuffer());
       if (answered(res)) return;
       res.writeHead(response.status, Object.fromEntries(response.headers));

@@ -167,3 +167,19 @@ describe('Koa without ctx.respond = false', () => {
     expect(errors).toEqual([]);
   });
 });
+
+// The dev tools' verify handler answers this machine only: through toNodeHandler it must learn
+// where the client is, or it would judge by forwarding headers alone and answer every machine.
+describe('toNodeHandler and the client', () => {
+  it('hands the handler the connection’s peer address', async () => {
+    const seen: Array<string | undefined> = [];
+    const node = toNodeHandler(async (_request, client) => {
+      seen.push(client.remoteAddress);
+      return new Response('ok');
+    });
+    const endpoint = await listen(node);
+    expect(await (await fetch(endpoint)).text()).toBe('ok');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  });
+});
