@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
-import { verifyConfig, type VerifyRequest } from '../../src/server/verifyConfig';
+import { verifyConfig, type VerifyRequest } from '../../src/dev/verifyConfig';
 
 const HOST = 'h5.example.com';
 const APP_ID = 'wx1234567890abcdef';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
-import { verifyConfig } from '../../src/server/verifyConfig';
+import { verifyConfig } from '../../src/dev/verifyConfig';
 import { installBridge } from '../../src/simulator/installBridge';
 import { mountPanel } from '../../src/simulator/mountPanel';
 import type { BridgeOptions, OpenTagRecord, SimulatedBridge } from '../../src/simulator/types';
