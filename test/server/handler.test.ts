@@ -89,11 +89,11 @@ describe('createSignatureHandler', () => {
     api.failNext('ticket', 40164, 'invalid ip 1.2.3.4, not in whitelist');
     const response = await handler(get(`?url=${encodeURIComponent(PAGE)}`));
     const body = await response.json();
-    expect(body.error.message).toBe('WeChat API /cgi-bin/ticket/getticket answered errcode 40164; details are in the server log (onError).');
+    expect(body.error.message).toBe('WeChat API /cgi-bin/ticket/getticket answered errcode 40164; the signing server logs the details.');
     expect(body.error.hint).toMatch(/IP whitelist/);
     const silent = createSignatureHandler({ sign: () => Promise.reject(new WechatApiError('/cgi-bin/stable_token', 'timed out')) } as never);
     const quiet = await (await silent(get(`?url=${encodeURIComponent(PAGE)}`))).json();
-    expect(quiet.error.message).toBe('WeChat API /cgi-bin/stable_token gave no usable answer; details are in the server log (onError).');
+    expect(quiet.error.message).toBe('WeChat API /cgi-bin/stable_token gave no usable answer; the signing server logs the details.');
     expect(quiet.error).not.toHaveProperty('errcode');
   });
 

@@ -1,0 +1,103 @@
+import type { HandlerErrorCode } from './HandlerErrorCode';
+import { parseHttpUrl } from './parseHttpUrl';
+
+/** What {@link checkSigningRequest} reads: the parts of an HTTP request it needs, whatever the transport. */
+export interface SigningRequestInput {
+  /** The HTTP method, uppercase as node:http and `Request` give it. */
+  method: string;
+  /** The raw query string, with or without its leading `?`. */
+  search: string;
+  /** The `Content-Type` header: `application/json` is read as JSON, anything else as a form. */
+  contentType?: string | null;
+  /** The raw POST body (UTF-8). */
+  body?: string;
+}
+
+/** Options of {@link checkSigningRequest}. */
+export interface SigningRequestCheckOptions {
+  /** Longest page URL accepted, in characters. @default 4096 */
+  maxUrlLength?: number;
+}
+
+/**
+ * The outcome of {@link checkSigningRequest}: the page URL to sign (absolute http(s), in the
+ * serialized form `location.href` has, without hash), its hostname (lowercase, punycode) and the
+ * optional `appId` parameter; or the error answer to send, with its status, code, message and
+ * any header it needs (`Allow` on 405).
+ */
+export type SigningRequestCheck =
+  | { ok: true; url: string; hostname: string; appId?: string }
+  | { ok: false; status: 400 | 405; code: HandlerErrorCode; message: string; headers?: Record<string, string> };
+
+/** Longest `appId` parameter accepted (WeChat's are 18 characters). */
+const MAX_APP_ID = 64;
+
+const beforeHash = (url: string) => {
+  const hash = url.indexOf('#');
+  return hash === -1 ? url : url.slice(0, hash);
+};
+
+const fail = (status: 400 | 405, code: HandlerErrorCode, message: string, headers?: Record<string, string>): SigningRequestCheck =>
+  headers ? { ok: false, status, code, message, headers } : { ok: false, status, code, message };
+
+// `url` and `appId` from the query (GET) or the body (POST, a form or JSON). A parameter of the
+// wrong type is `null` (missing); `undefined` means absent.
+function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } {
+  if (input.method === 'GET') {
+    const query = new URLSearchParams(input.search);
+    return { url: query.get('url'), appId: query.get('appId') ?? undefined };
+  }
+  const body = input.body ?? '';
+  if ((input.contentType ?? '').includes('application/json')) {
+    try {
+      const json = JSON.parse(body) as { url?: unknown; appId?: unknown } | null;
+      return { url: json?.url, appId: json?.appId };
+    } catch {
+      return { url: null, appId: undefined };
+    }
+  }
+  const form = new URLSearchParams(body);
+  return { url: form.get('url'), appId: form.get('appId') ?? undefined };
+}
+
+/**
+ * Reads and checks one signing request, the single place for the endpoint's request rules,
+ * shared by {@link createSignatureHandler} and any other transport (the signing service's
+ * node:http handler):
+ *
+ * - method `GET` with `?url=<encoded page URL>`, or `POST` with a form `url=` or JSON
+ *   `{ "url": … }`; any other method is 405 `METHOD_NOT_ALLOWED` with `Allow: GET, POST,
+ *   OPTIONS` (answering an `OPTIONS` preflight is the caller's job: see {@link corsHeaders});
+ * - `url` missing, empty or not a string: 400 `MISSING_URL`; longer than `maxUrlLength`
+ *   characters: 400 `URL_TOO_LONG`; not absolute http(s): 400 `INVALID_URL`; not in the
+ *   serialized form `location.href` has (which WeChat checks the signature against, so the host
+ *   checked is the host of the string signed): 400 `INVALID_URL` naming that form;
+ * - the optional `appId` parameter (query, form or JSON), picking one Official Account where
+ *   several are served: a string of 1 to 64 characters, else 400 `INVALID_APP_ID`.
+ *
+ * It never throws and does no I/O; the host allowlist is the caller's ({@link createHostMatcher}).
+ *
+ * @param input - the request's method, raw query string, Content-Type and raw body
+ * @param options - `maxUrlLength` in characters (default 4096)
+ * @example
+ * const check = checkSigningRequest({ method: req.method, search: '?url=https%3A%2F%2Fh5.example.com%2F' });
+ * if (check.ok) await signer.sign(check.url);
+ */
+export function checkSigningRequest(input: SigningRequestInput, options: SigningRequestCheckOptions = {}): SigningRequestCheck {
+  if (input.method !== 'GET' && input.method !== 'POST') {
+    return fail(405, 'METHOD_NOT_ALLOWED', `Use GET ?url= or POST url=, not ${input.method}.`, { Allow: 'GET, POST, OPTIONS' });
+  }
+  const maxUrlLength = options.maxUrlLength ?? 4096;
+  const { url, appId } = paramsOf(input);
+  if (typeof url !== 'string' || !url) return fail(400, 'MISSING_URL', 'Send the page URL as url= (location.href.split("#")[0], encoded).');
+  if (url.length > maxUrlLength) return fail(400, 'URL_TOO_LONG', `The URL has ${url.length} characters; at most ${maxUrlLength} are accepted.`);
+  const parsed = parseHttpUrl(url);
+  if (!parsed) return fail(400, 'INVALID_URL', 'The URL must be absolute http or https, such as https://h5.example.com/page.');
+  const page = beforeHash(url);
+  const form = beforeHash(parsed.href);
+  if (form !== page) return fail(400, 'INVALID_URL', `Send the URL exactly as location.href gives it: ${form.slice(0, 200)}`);
+  if (appId !== undefined && (typeof appId !== 'string' || !appId || appId.length > MAX_APP_ID)) {
+    return fail(400, 'INVALID_APP_ID', `appId, when sent, must be the Official Account's AppID (at most ${MAX_APP_ID} characters).`);
+  }
+  return appId === undefined ? { ok: true, url: page, hostname: parsed.hostname } : { ok: true, url: page, hostname: parsed.hostname, appId };
+}
