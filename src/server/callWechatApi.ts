@@ -19,6 +19,23 @@ export interface WechatErrorEvent {
   durationMs: number;
 }
 
+/**
+ * One call upstream, for metrics, through `SignerOptions.onUpstream`: every call to the WeChat
+ * API, and every call to an `accessToken` provider, whether it succeeded or not.
+ */
+export interface UpstreamEvent {
+  /** `/cgi-bin/stable_token`, `/cgi-bin/token`, `/cgi-bin/ticket/getticket`, or `accessToken` (the provider). */
+  api: string;
+  /**
+   * `ok`; WeChat's errcode as a string (`'40001'`); `timeout`; `network` (the request failed, or
+   * the provider threw); or `invalid` (a non-2xx status, an answer that is not JSON, or one
+   * without the expected field). A closed set, safe as a metric label.
+   */
+  outcome: string;
+  /** How long the call took, in ms. */
+  durationMs: number;
+}
+
 /** Everything {@link callWechatApi} needs besides the call itself. */
 export interface WechatApiContext {
   /** Base URL without a trailing slash, such as `https://api.weixin.qq.com`. */
@@ -30,12 +47,14 @@ export interface WechatApiContext {
   secrets: () => Iterable<string | undefined>;
   /** Told of each failure, redacted. Its own errors are ignored. */
   onError?: (event: WechatErrorEvent) => void;
+  /** Told of every call and its outcome. Its own errors are ignored. */
+  onUpstream?: (event: UpstreamEvent) => void;
 }
 
-/** Calls `onError` without letting a throwing logger break signing. */
-export function report(onError: WechatApiContext['onError'], event: WechatErrorEvent): void {
+/** Calls a hook (`onError`, `onUpstream`) without letting a throwing logger break signing. */
+export function report<E>(hook: ((event: E) => void) | undefined, event: E): void {
   try {
-    onError?.(event);
+    hook?.(event);
   } catch {
     // A logger's failure is not the signer's.
   }
@@ -64,15 +83,11 @@ export async function callWechatApi(
   body?: object,
 ): Promise<Issued> {
   const started = Date.now();
-  const fail = (reason: string, errcode?: number, errmsg?: string): never => {
+  const fail = (outcome: string, reason: string, errcode?: number, errmsg?: string): never => {
     const error = new WechatApiError(path, redact(reason, context.secrets()), errcode);
-    report(context.onError, {
-      api: path,
-      errcode,
-      errmsg: errmsg === undefined ? undefined : error.errmsg,
-      message: error.message,
-      durationMs: Date.now() - started,
-    });
+    const durationMs = Date.now() - started;
+    report(context.onUpstream, { api: path, outcome, durationMs });
+    report(context.onError, { api: path, errcode, errmsg: errmsg === undefined ? undefined : error.errmsg, message: error.message, durationMs });
     throw error;
   };
   const search = new URLSearchParams(query).toString();
@@ -98,29 +113,30 @@ export async function callWechatApi(
       controller.abort();
       return new Error('timeout');
     });
-    if (status !== undefined) return fail(`HTTP ${status}`);
+    if (status !== undefined) return fail('invalid', `HTTP ${status}`);
     try {
       data = JSON.parse(text!);
     } catch {
-      return fail('the answer is not JSON');
+      return fail('invalid', 'the answer is not JSON');
     }
   } catch (error) {
     if (error instanceof WechatApiError) throw error;
-    if (controller.signal.aborted) return fail(`timed out after ${context.timeout} ms`);
+    if (controller.signal.aborted) return fail('timeout', `timed out after ${context.timeout} ms`);
     const code = (error as { cause?: { code?: unknown } })?.cause?.code;
     // Raw here; fail() redacts the whole reason before it reaches the error or onError.
     const message = String((error as Error)?.message ?? error);
-    return fail(`request failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`);
+    return fail('network', `request failed: ${message}${typeof code === 'string' ? ` (${code})` : ''}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('the answer is not a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('invalid', 'the answer is not a JSON object');
   const answer = data as Record<string, unknown>;
   if (answer.errcode !== undefined && answer.errcode !== 0) {
     const errcode = Number(answer.errcode);
     const errmsg = String(answer.errmsg ?? '');
-    return fail(errmsg, Number.isFinite(errcode) ? errcode : undefined, errmsg);
+    return fail(Number.isFinite(errcode) ? String(errcode) : 'invalid', errmsg, Number.isFinite(errcode) ? errcode : undefined, errmsg);
   }
   const value = answer[field];
   const expiresIn = Number(answer.expires_in);
-  if (typeof value !== 'string' || !value || !(expiresIn > 0)) return fail(`the answer has no ${field} and expires_in`);
+  if (typeof value !== 'string' || !value || !(expiresIn > 0)) return fail('invalid', `the answer has no ${field} and expires_in`);
+  report(context.onUpstream, { api: path, outcome: 'ok', durationMs: Date.now() - started });
   return { value, expiresIn };
 }

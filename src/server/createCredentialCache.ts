@@ -17,8 +17,15 @@ export interface CredentialCacheOptions {
   store: Store;
   /** Upstream time limit in ms: the longest wait for another instance's lock; the lock's TTL is twice it. */
   timeout: number;
-  /** Fetches a new value from WeChat. */
-  fetch: () => Promise<Entry>;
+  /** Fetches a new value from WeChat; `refused` is the value WeChat just rejected, if any. */
+  fetch: (refused?: string) => Promise<Entry>;
+}
+
+/** What {@link CredentialCache.renew} resolves with. */
+export interface Renewal {
+  entry: Entry;
+  /** Whether this call (or one it joined) replaced the value. */
+  renewed: boolean;
 }
 
 /** One credential, cached in this process and in the store. */
@@ -30,8 +37,21 @@ export interface CredentialCache {
    * from the store if another instance already replaced it, else fetched. Subject to backoff.
    */
   replace(refused: string): Promise<string>;
+  /** The value with its deadlines, as `get()` finds it. */
+  entry(): Promise<Entry>;
+  /**
+   * Replaces the value only when `stale` is still the current one, compared under the store's
+   * lock with the store's value (the in-process copy when the store is down); otherwise
+   * resolves with the current value, `renewed: false`. Callers in this process holding the same
+   * `stale` share one renewal; other instances wait on the lock for its value. `attempt` gets
+   * the current entry (`undefined` when none is valid, or the one whose value is `stale`) and
+   * fetches, or resolves `undefined` to skip (the current value then answers). Subject to backoff.
+   */
+  renew(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal>;
   /** The value in memory, valid or not: what must never appear in an error. */
   peek(): string | undefined;
+  /** The entry in memory, valid or not; no store call. */
+  peekEntry(): Entry | undefined;
 }
 
 /** First and longest pause after a failed refresh, in ms. */
@@ -64,7 +84,11 @@ function parseEntry(raw: string | undefined): Entry | undefined {
  *    fails, it fetches directly: safe with stable_token, which answers every caller alike.
  * 5. Backoff: after a failed refresh no new attempt is made for 1 s, doubling per consecutive
  *    failure up to 60 s; meanwhile a still-valid value serves and otherwise the last error
- *    rejects at once.
+ *    rejects at once. `renew()` is under the same backoff.
+ * 6. Renewal on request (`renew(stale)`, the central token server's refresh): the value is
+ *    replaced only when `stale` is still the current one, compared under the lock with the
+ *    store's value, so any number of callers on any number of instances holding one stale
+ *    value cause one fetch.
  * Store failures never reject: they count as a miss (the store is guarded with a time limit).
  */
 export function createCredentialCache(options: CredentialCacheOptions): CredentialCache {
@@ -76,6 +100,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   let failures = 0;
   let retryAt = 0;
   let lastError: unknown;
+  const renewals = new Map<string, Promise<Renewal>>();
 
   const readStore = () => store.get(key).then(parseEntry, () => undefined);
   const usable = (entry: Entry | undefined, refused?: string): entry is Entry =>
@@ -119,7 +144,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     }
     let entry: Entry;
     try {
-      entry = await options.fetch();
+      entry = await options.fetch(refused);
     } catch (error) {
       release(lock);
       throw error;
@@ -128,23 +153,25 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return entry;
   }
 
+  // Backoff around every fetch: `refresh()` and `renew()` alike.
+  async function backedOff<T>(run: () => Promise<T>): Promise<T> {
+    if (Date.now() < retryAt) throw lastError;
+    try {
+      const result = await run();
+      failures = 0;
+      retryAt = 0;
+      return result;
+    } catch (error) {
+      lastError = error;
+      retryAt = Date.now() + Math.min(BACKOFF_MIN * 2 ** failures, BACKOFF_MAX);
+      failures++;
+      throw error;
+    }
+  }
+
   // The one refresh in flight in this process, with the backoff around it.
   function refresh(refused?: string): Promise<Entry> {
-    refreshing ??= (async () => {
-      if (Date.now() < retryAt) throw lastError;
-      try {
-        const entry = await fetchUnderLock(refused);
-        local = entry;
-        failures = 0;
-        retryAt = 0;
-        return entry;
-      } catch (error) {
-        lastError = error;
-        retryAt = Date.now() + Math.min(BACKOFF_MIN * 2 ** failures, BACKOFF_MAX);
-        failures++;
-        throw error;
-      }
-    })().finally(() => {
+    refreshing ??= backedOff(async () => (local = await fetchUnderLock(refused))).finally(() => {
       refreshing = undefined;
     });
     return refreshing;
@@ -166,20 +193,78 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return loading;
   }
 
+  async function renewUnderLock(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal> {
+    const valid = (entry: Entry | undefined): entry is Entry => !!entry && Date.now() < entry.expiresAt;
+    const current = (entry: Entry | undefined): entry is Entry => valid(entry) && entry.value !== stale;
+    let lock: string | undefined;
+    let storeUp = true;
+    try {
+      lock = await store.lock(lockKey, 2 * timeout);
+    } catch {
+      storeUp = false;
+    }
+    if (!lock && storeUp) {
+      // Another holder (a renewal, a refresh, or a write about to free it): its value, once it
+      // lands, answers this caller too; once the lock is free, this caller takes it and decides.
+      const deadline = Date.now() + timeout;
+      for (let wait = 10; !lock && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+        await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
+        const stored = await readStore();
+        if (current(stored)) return { entry: (local = stored), renewed: false };
+        lock = await store.lock(lockKey, 2 * timeout).catch(() => undefined);
+      }
+    }
+    try {
+      // The store's value decides; the in-process copy stands in when the store is down or empty.
+      const known = (storeUp && (await readStore())) || local;
+      if (current(known)) return { entry: (local = known), renewed: false };
+      const held = valid(known) ? known : undefined;
+      const entry = await attempt(held);
+      if (!entry) {
+        release(lock);
+        lock = undefined;
+        return { entry: held ?? (await entryNow()), renewed: false };
+      }
+      local = entry;
+      persist(entry, lock);
+      lock = undefined;
+      return { entry, renewed: entry.value !== stale };
+    } finally {
+      release(lock);
+    }
+  }
+
+  // Invariants 1 to 3.
+  async function entryNow(): Promise<Entry> {
+    const now = Date.now();
+    if (local && now < local.refreshAt) return local;
+    if (local && now < local.expiresAt) {
+      refresh().catch(() => undefined);
+      return local;
+    }
+    return load();
+  }
+
   return {
     async get() {
-      const now = Date.now();
-      if (local && now < local.refreshAt) return local.value;
-      if (local && now < local.expiresAt) {
-        refresh().catch(() => undefined);
-        return local.value;
+      // The warm path without the extra await of entryNow(): sign() runs it per request.
+      if (local && Date.now() < local.refreshAt) return local.value;
+      return (await entryNow()).value;
+    },
+    entry: entryNow,
+    renew(stale, attempt) {
+      let renewal = renewals.get(stale);
+      if (!renewal) {
+        renewal = backedOff(() => renewUnderLock(stale, attempt)).finally(() => renewals.delete(stale));
+        renewals.set(stale, renewal);
       }
-      return (await load()).value;
+      return renewal;
     },
     async replace(refused) {
       if (local?.value === refused) local = undefined;
       return (await refresh(refused)).value;
     },
     peek: () => local?.value,
+    peekEntry: () => local,
   };
 }

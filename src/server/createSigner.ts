@@ -1,20 +1,55 @@
-import { randomInt } from 'node:crypto';
-import { callWechatApi, type Issued, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
+import { callAccessTokenProvider, type AccessTokenProvider } from './callAccessTokenProvider';
+import { callWechatApi, type Issued, type UpstreamEvent, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
+import { createNonceStr } from './createNonceStr';
 import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
 import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../SignatureData';
 import type { Store } from './Store';
+import { redact } from './redact';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
+
+export { createNonceStr };
 
 /** Options of {@link createSigner}. */
 export interface SignerOptions {
   /** The Official Account's appId (公众号 AppID). */
   appId: string;
-  /** Its AppSecret. It is sent to WeChat only, and never appears in a response, error or log. */
-  appSecret: string;
+  /**
+   * Its AppSecret. It is sent to WeChat only, and never appears in a response, error or log.
+   * Exactly one of `appSecret` and `accessToken` is required.
+   */
+  appSecret?: string;
+  /**
+   * A token provider that replaces the access_token fetch from WeChat: your own central token
+   * server (中控服务器, as the official Get_access_token doc advises), WeChat cloud hosting's
+   * token service, or a third-party platform's authorizer_access_token. `appSecret` is then
+   * not needed: exactly one of the two is required (a `TypeError` names both otherwise), and
+   * `tokenMode` does not apply.
+   *
+   * It resolves with the token, or with `{ access_token, expires_in }` (`expires_in` in
+   * **seconds** left, used as is). A bare string is cached for 60 s, so that the provider is not
+   * asked per request yet a token it rotated is picked up within a minute. It is called with
+   * `{}`, or with `{ stale }` when WeChat refused that token (errcode 40001, 40014 or 42001):
+   * once per ticket attempt, and by {@link Signer.refreshAccessToken}. A provider that throws,
+   * answers anything else or takes longer than `timeout` makes the call reject with a
+   * {@link WechatApiError} whose `api` is `'accessToken'`; a thrown error's message is kept,
+   * with URL queries, `access_token=`-style values and every token the signer knows redacted:
+   * keep other secrets out of it.
+   *
+   * The jsapi_ticket is still fetched from WeChat with the provided token, cached, shared
+   * through `store` and refreshed as without a provider.
+   * @default undefined: the token comes from WeChat with `appSecret`
+   * @example
+   * accessToken: async ({ stale }) => {
+   *   const url = `https://tokens.internal/v1/accounts/${appId}/access_token${stale ? '/refresh' : ''}`;
+   *   const response = await fetch(url, stale ? { method: 'POST', body: JSON.stringify({ stale }) } : {});
+   *   return response.json(); // { access_token, expires_in }
+   * }
+   */
+  accessToken?: AccessTokenProvider;
   /**
    * Where the access_token and jsapi_ticket are kept. Use {@link redisStore} so that every
    * instance shares one token and ticket.
@@ -22,6 +57,7 @@ export interface SignerOptions {
    */
   store?: Store;
   /**
+   * Ignored with `accessToken`.
    * `'stable'`: `POST /cgi-bin/stable_token`, which WeChat recommends: repeated calls return the
    * same token while it is valid, so several servers cannot invalidate each other's token.
    * `'classic'`: `GET /cgi-bin/token`, where each call replaces the previous token.
@@ -55,15 +91,48 @@ export interface SignerOptions {
    */
   refreshMargin?: number;
   /**
-   * Told of every failed WeChat API call and every failed or timed-out store call: log it.
-   * The event is `{ api, errcode?, errmsg?, message, durationMs }` (`api` is the path, such as
+   * Told of every failed WeChat API call, every failed `accessToken` provider call (`api`
+   * `'accessToken'`) and every failed or timed-out store call: log it. The event is
+   * `{ api, errcode?, errmsg?, message, durationMs }` (`api` is the path, such as
    * `/cgi-bin/ticket/getticket`, or `store.get` and the like); every text in it is redacted of
-   * the appSecret, access_token and jsapi_ticket. Errors thrown by the hook are ignored.
-   * @default undefined: nothing is logged
+   * the appSecret, access_token and jsapi_ticket. Failures come once per backoff step (at most
+   * one attempt per second, doubling to one per minute), not once per request. Errors thrown by
+   * the hook are ignored.
+   * @default each event's message is printed with `console.warn`, prefixed `[wechat-share]`
    * @example
-   * onError: (event) => console.warn('[wechat-share]', event.api, event.errcode ?? '', event.message)
+   * onError: (event) => logger.warn({ api: event.api, errcode: event.errcode }, event.message)
    */
   onError?: (event: WechatErrorEvent) => void;
+  /**
+   * Told of every upstream call, success or failure, for metrics: `{ api, outcome, durationMs }`
+   * (see {@link UpstreamEvent}; `outcome` is `'ok'`, WeChat's errcode as a string, `'timeout'`,
+   * `'network'` or `'invalid'`: a small closed set, safe as a metric label). Errors thrown by the
+   * hook are ignored.
+   * @default undefined
+   * @example
+   * onUpstream: ({ api, outcome }) => upstreamCounter.inc({ api, outcome })
+   */
+  onUpstream?: (event: UpstreamEvent) => void;
+}
+
+/** What {@link Signer.status} tells, from memory only. */
+export interface SignerStatus {
+  appId: string;
+  /** When the in-process access_token expires, in ms since the epoch; `undefined` when none is held. */
+  accessTokenExpiresAt?: number;
+  /** When the in-process jsapi_ticket expires, in ms since the epoch; `undefined` when none is held. */
+  jsapiTicketExpiresAt?: number;
+  /**
+   * The store as the signer last saw it: `up: false` while store calls are paused after a failure
+   * (1 s, doubling to 30 s), with that failure's message in `error`, redacted.
+   */
+  store: { up: boolean; error?: string };
+  /**
+   * The last failed refresh of the access_token or the jsapi_ticket (`api` as in
+   * {@link WechatApiError}, its errcode and hint, and its redacted message), cleared by the next
+   * successful one.
+   */
+  lastError?: { api: string; errcode?: number; hint?: string; message: string };
 }
 
 /** A signature for one page URL: the four values `wx.config` needs, and the URL they cover. */
@@ -84,18 +153,51 @@ export interface Signer {
   getAccessToken(): Promise<string>;
   /** The cached jsapi_ticket (`type=jsapi`), fetched when missing or due. Rejects with {@link WechatApiError}. */
   getJsapiTicket(): Promise<string>;
+  /**
+   * The cached access_token with the whole **seconds** left before it expires (rounded down), as a
+   * central token server hands it to other backends. Fetched when missing or due, like
+   * `getAccessToken()`. Rejects with {@link WechatApiError}.
+   */
+  getAccessTokenInfo(): Promise<{ access_token: string; expires_in: number }>;
+  /** The cached jsapi_ticket with the whole **seconds** left (rounded down). Rejects with {@link WechatApiError}. */
+  getJsapiTicketInfo(): Promise<{ ticket: string; expires_in: number }>;
+  /**
+   * The central token server's refresh, for a backend whose call WeChat refused with errcode
+   * 40001, 40014 or 42001 (official Get_access_token doc: the central server offers other servers
+   * a way to ask for a refresh). Replaces the access_token only when `stale` is still the current
+   * one, compared under the store's lock with the store's value: twenty callers, on any number of
+   * instances, holding the same stale token cause one upstream call. Otherwise it answers the
+   * current token with `refreshed: false`.
+   *
+   * - `tokenMode: 'stable'`: `POST /cgi-bin/stable_token` with `force_refresh: true`, which WeChat
+   *   limits to 20 a day, at least 30 s apart (official getStableAccessToken doc). At most one
+   *   forced refresh per 30 s per appId across all instances: a store key taken with
+   *   `store.lock(key, 30_000)` and never released. Inside that window it answers the current
+   *   token, `refreshed: false`. While the store is down the window cannot be shared, so it
+   *   calls without `force_refresh` (WeChat then answers its current token, free of that limit).
+   * - `'classic'`: `GET /cgi-bin/token` (which replaces the token; the old one works 5 more minutes).
+   * - with `accessToken`: the provider is asked with `{ stale }`.
+   *
+   * `expires_in` is in whole seconds left. Subject to the same backoff as every refresh.
+   * Rejects with {@link WechatApiError}.
+   * @param stale - the access_token WeChat refused
+   */
+  refreshAccessToken(stale: string): Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
+  /** Synchronous, for health checks and gauges: reads only what is in memory, never the store or WeChat. */
+  status(): SignerStatus;
 }
+
+/**
+ * How long a forced stable_token refresh blocks the next one, in ms: WeChat allows
+ * `force_refresh: true` at most 20 times a day, at least 30 s apart (getStableAccessToken doc).
+ */
+export const FORCE_REFRESH_WINDOW = 30_000;
 
 /** Longest life given to a cached value, in seconds: a larger `expires_in` is clamped to it. */
 const MAX_EXPIRES_IN = 24 * 60 * 60;
-const NONCE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-/** 16 letters and digits from crypto, uniformly (randomInt rejects biased draws). */
-export function createNonceStr(length = 16): string {
-  let nonce = '';
-  for (let i = 0; i < length; i++) nonce += NONCE_CHARS[randomInt(NONCE_CHARS.length)];
-  return nonce;
-}
+/** Whole seconds left until `expiresAt` (ms since the epoch), never negative. */
+const secondsLeft = (expiresAt: number) => Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
 
 /**
  * Creates a {@link Signer} for one Official Account.
@@ -110,19 +212,35 @@ export function createNonceStr(length = 16): string {
  * - after a failed fetch, no new attempt for that value for 1 s, doubling up to 60 s: `sign()`
  *   serves a still-valid value meanwhile, or rejects at once with the last error;
  * - every store call is limited to `storeTimeout` ms; a store that is down counts as a miss;
- * - on errcode 40001, 40014 or 42001 the token is replaced once and the ticket asked again once.
+ * - on errcode 40001, 40014 or 42001 the token is replaced once and the ticket asked again once;
+ * - the access_token comes from WeChat with `appSecret`, or from your own `accessToken` provider;
+ * - without `onError`, each failure is printed once with `console.warn` (redacted).
  *
- * No error, `onError` event or answer carries the appSecret, an access_token or a jsapi_ticket.
+ * No error, `onError` or `onUpstream` event, `status()` or answer carries the appSecret, an
+ * access_token or a jsapi_ticket.
  *
- * @throws TypeError when `appId` or `appSecret` is missing, or `apiBase` is not an http(s) URL
+ * @throws TypeError when `appId` is missing, when not exactly one of `appSecret` and
+ *   `accessToken` is given, or when `apiBase` is not an http(s) URL
  * @example
  * const signer = createSigner({ appId: process.env.WECHAT_APP_ID, appSecret: process.env.WECHAT_APP_SECRET });
  * const { appId, timestamp, nonceStr, signature } = await signer.sign('https://h5.example.com/page?id=1');
+ * @example
+ * // The token comes from your central token server; the jsapi_ticket is still cached here.
+ * const signer = createSigner({ appId, accessToken: ({ stale }) => tokenServer.accessToken(appId, stale) });
  */
 export function createSigner(options: SignerOptions): Signer {
-  const { appId, appSecret } = options;
+  const { appId, appSecret, accessToken: provider } = options;
   if (typeof appId !== 'string' || !appId) throw new TypeError('createSigner: appId is required (the Official Account AppID).');
-  if (typeof appSecret !== 'string' || !appSecret) throw new TypeError('createSigner: appSecret is required (the Official Account AppSecret).');
+  if (provider !== undefined && typeof provider !== 'function') {
+    throw new TypeError('createSigner: accessToken must be a function ({ stale }) => Promise<string | { access_token, expires_in }>.');
+  }
+  if (provider ? appSecret !== undefined : typeof appSecret !== 'string' || !appSecret) {
+    throw new TypeError(
+      provider
+        ? 'createSigner: give either appSecret or accessToken, not both: with an accessToken provider the appSecret is not used.'
+        : 'createSigner: appSecret or accessToken is required (the Official Account AppSecret, or a provider of its access_token).',
+    );
+  }
   const apiBase = (options.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
   if (!parseHttpUrl(apiBase)) {
     throw new TypeError(`createSigner: apiBase must be an absolute http(s) URL such as https://api.weixin.qq.com, got ${JSON.stringify(apiBase).slice(0, 100)}.`);
@@ -133,10 +251,19 @@ export function createSigner(options: SignerOptions): Signer {
   const secrets = () => [appSecret, token.peek(), ticket.peek(), ...refused];
   // Tokens WeChat refused lately: no longer in the cache, still secret.
   const refused: string[] = [];
-  const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError: options.onError };
-  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError: options.onError, secrets });
+  // Without onError the operator still gets one line per failure (the 502 answer points there).
+  const onError = options.onError ?? ((event: WechatErrorEvent) => console.warn(`[wechat-share] ${appId}: ${event.message}`));
+  const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError, onUpstream: options.onUpstream };
+  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError, secrets });
   // One hash tag per appId: on a Redis Cluster, value, lock and backoff of an appId share a slot.
   const prefix = `{${appId}}`;
+  const tokenKey = `${prefix}:access_token:${provider ? 'provider' : mode}`;
+  let lastError: SignerStatus['lastError'];
+
+  const remember = (secret: string) => {
+    refused.push(secret);
+    if (refused.length > 4) refused.shift();
+  };
 
   // Caches until expires_in - margin, but never less than half of expires_in; at most 24 h.
   function entryOf({ value, expiresIn }: Issued): Entry {
@@ -145,36 +272,91 @@ export function createSigner(options: SignerOptions): Signer {
     return { value, expiresAt: now + life, refreshAt: now + Math.max(life - margin, life / 2) };
   }
 
-  async function fetchAccessToken(): Promise<Entry> {
-    if (mode === 'classic') {
-      return entryOf(await callWechatApi(api, '/cgi-bin/token', 'access_token', { grant_type: 'client_credential', appid: appId, secret: appSecret }));
+  // Every refresh of either credential goes through here: status().lastError follows them.
+  async function tracked(fetch: () => Promise<Issued>): Promise<Entry> {
+    try {
+      const entry = entryOf(await fetch());
+      lastError = undefined;
+      return entry;
+    } catch (error) {
+      lastError =
+        error instanceof WechatApiError
+          ? { api: error.api, errcode: error.errcode, hint: error.hint, message: error.message }
+          : { api: 'unknown', message: redact(String((error as Error)?.message ?? error), secrets()) };
+      throw error;
     }
-    const body = { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false };
-    return entryOf(await callWechatApi(api, '/cgi-bin/stable_token', 'access_token', {}, body));
+  }
+
+  function fetchAccessToken(stale?: string, force = false): Promise<Entry> {
+    return tracked(() => {
+      if (provider) return callAccessTokenProvider(api, provider, stale);
+      if (mode === 'classic') {
+        return callWechatApi(api, '/cgi-bin/token', 'access_token', { grant_type: 'client_credential', appid: appId, secret: appSecret! });
+      }
+      const body = { grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: force };
+      return callWechatApi(api, '/cgi-bin/stable_token', 'access_token', {}, body);
+    });
   }
 
   async function fetchTicket(): Promise<Entry> {
     // type=jsapi: the wx_card ticket is a different one and signs nothing for wx.config.
-    const ask = async (accessToken: string) =>
-      entryOf(await callWechatApi(api, '/cgi-bin/ticket/getticket', 'ticket', { access_token: accessToken, type: 'jsapi' }));
+    const ask = (accessToken: string) =>
+      tracked(() => callWechatApi(api, '/cgi-bin/ticket/getticket', 'ticket', { access_token: accessToken, type: 'jsapi' }));
     const accessToken = await token.get();
     try {
       return await ask(accessToken);
     } catch (error) {
       if (!(error instanceof WechatApiError) || !TOKEN_ERRCODES.includes(error.errcode!)) throw error;
       // Once per ticket attempt, and ticket attempts back off: a 40001 storm cannot loop.
-      refused.push(accessToken);
-      if (refused.length > 4) refused.shift();
+      remember(accessToken);
       return ask(await token.replace(accessToken));
     }
   }
 
-  const token = createCredentialCache({ key: `${prefix}:access_token:${mode}`, store, timeout, fetch: fetchAccessToken });
+  const token = createCredentialCache({ key: tokenKey, store, timeout, fetch: (stale) => fetchAccessToken(stale) });
   const ticket = createCredentialCache({ key: `${prefix}:jsapi_ticket`, store, timeout, fetch: fetchTicket });
+
+  // What refreshAccessToken fetches once the stale token is known to be current (or none is).
+  async function renewAccessToken(current: Entry | undefined, stale: string): Promise<Entry | undefined> {
+    if (provider || mode === 'classic' || current?.value !== stale) return fetchAccessToken(stale);
+    let window: string | undefined;
+    try {
+      window = await store.lock(`${tokenKey}:force`, FORCE_REFRESH_WINDOW);
+    } catch {
+      // The store is down: the 30 s window cannot be shared, so ask without forcing.
+      return fetchAccessToken(stale);
+    }
+    // Held, never released: another forced refresh of this appId ran less than 30 s ago.
+    return window ? fetchAccessToken(stale, true) : undefined;
+  }
 
   return {
     getAccessToken: () => token.get(),
     getJsapiTicket: () => ticket.get(),
+    async getAccessTokenInfo() {
+      const { value, expiresAt } = await token.entry();
+      return { access_token: value, expires_in: secondsLeft(expiresAt) };
+    },
+    async getJsapiTicketInfo() {
+      const { value, expiresAt } = await ticket.entry();
+      return { ticket: value, expires_in: secondsLeft(expiresAt) };
+    },
+    async refreshAccessToken(stale) {
+      if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeChat refused.');
+      remember(stale);
+      const { entry, renewed } = await token.renew(stale, (current) => renewAccessToken(current, stale));
+      return { access_token: entry.value, expires_in: secondsLeft(entry.expiresAt), refreshed: renewed };
+    },
+    status() {
+      const health = store.health();
+      return {
+        appId,
+        accessTokenExpiresAt: token.peekEntry()?.expiresAt,
+        jsapiTicketExpiresAt: ticket.peekEntry()?.expiresAt,
+        store: health.up ? { up: true } : { up: false, error: health.error },
+        lastError,
+      };
+    },
     async sign(url) {
       if (!parseHttpUrl(url)) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);

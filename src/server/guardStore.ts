@@ -13,6 +13,20 @@ export interface GuardStoreOptions {
   secrets: () => Iterable<string | undefined>;
 }
 
+/** The store as {@link guardStore} last saw it. */
+export interface StoreHealth {
+  /** `false` while calls are paused after a failure. */
+  up: boolean;
+  /** The last failure, redacted; kept while down. */
+  error?: string;
+}
+
+/** A guarded store, which also tells how it is doing, from memory. */
+export interface GuardedStore extends Store {
+  /** Synchronous: no store call. */
+  health(): StoreHealth;
+}
+
 /** Shortest and longest pause of store calls after a failure, in ms. */
 const DOWN_MIN = 1000;
 const DOWN_MAX = 30_000;
@@ -25,9 +39,10 @@ const DOWN_MAX = 30_000;
  * Clients such as node-redis and ioredis queue commands while disconnected; the time limit is
  * what turns that queue into an answer.
  */
-export function guardStore(store: Store, options: GuardStoreOptions): Store {
+export function guardStore(store: Store, options: GuardStoreOptions): GuardedStore {
   let failures = 0;
   let downUntil = 0;
+  let lastFailure: string | undefined;
 
   async function guarded<T>(name: keyof Store, call: () => Promise<T>): Promise<T> {
     if (Date.now() < downUntil) throw new Error(`store.${name} skipped: the store failed moments ago`);
@@ -41,7 +56,8 @@ export function guardStore(store: Store, options: GuardStoreOptions): Store {
       downUntil = Date.now() + Math.min(DOWN_MIN * 2 ** failures, DOWN_MAX);
       failures++;
       const reason = redact(String((error as Error)?.message ?? error), options.secrets());
-      report(options.onError, { api: `store.${name}`, message: `store.${name} failed: ${reason}`, durationMs: Date.now() - started });
+      lastFailure = `store.${name} failed: ${reason}`;
+      report(options.onError, { api: `store.${name}`, message: lastFailure, durationMs: Date.now() - started });
       throw new Error(`store.${name} failed`);
     }
   }
@@ -52,5 +68,6 @@ export function guardStore(store: Store, options: GuardStoreOptions): Store {
     delete: (key) => guarded('delete', () => store.delete(key)),
     lock: (key, ttl) => guarded('lock', () => store.lock(key, ttl)),
     unlock: (key, token) => guarded('unlock', () => store.unlock(key, token)),
+    health: () => (Date.now() < downUntil ? { up: false, error: lastFailure } : { up: true }),
   };
 }

@@ -1,9 +1,11 @@
 export { jsapiSignature } from './jsapiSignature';
 export type { JsapiSignatureParams } from './jsapiSignature';
-export { createSigner, createNonceStr } from './createSigner';
-export type { Signer, SignerOptions, SignResult } from './createSigner';
+export { createSigner } from './createSigner';
+export { createNonceStr } from './createNonceStr';
+export type { Signer, SignerOptions, SignResult, SignerStatus } from './createSigner';
+export type { AccessTokenProvider } from './callAccessTokenProvider';
 export type { SignatureData } from '../SignatureData';
-export type { WechatErrorEvent } from './callWechatApi';
+export type { WechatErrorEvent, UpstreamEvent } from './callWechatApi';
 export { createSignatureHandler } from './createSignatureHandler';
 export type { HandlerOptions } from './createSignatureHandler';
 export type { HandlerErrorCode } from './HandlerErrorCode';

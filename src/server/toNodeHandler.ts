@@ -1,13 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkSigningRequest } from './checkSigningRequest';
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string; _body?: boolean };
 
 /** Largest request body read, in bytes (64 KiB); larger ones get 413. */
 const MAX_BODY = 64 * 1024;
 
-// The handler's error shape, for the two failures this adapter answers itself.
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' });
+// Methods the Fetch standard forbids in a `Request` (its constructor throws on them).
+const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i;
+
+// A framework that answered already (Koa without `ctx.respond = false` sends its own 404 once the
+// middleware returns) owns the response: writing again would throw ERR_HTTP_HEADERS_SENT or emit
+// ERR_STREAM_WRITE_AFTER_END, which ends the process when nothing listens for it.
+const answered = (res: ServerResponse) => res.headersSent || res.writableEnded || res.destroyed;
+
+// The handler's error shape, for the failures this adapter answers itself.
+function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  if (answered(res)) return;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close', ...headers });
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
@@ -24,7 +34,12 @@ const consumed = (req: NodeRequest) => req._body === true || req.readableEnded;
  * `express.urlencoded()`, Koa's body parsers after `ctx.req.body = ctx.request.body`), its
  * `req.body` is used; otherwise the raw stream is read, so a parser that skipped the request's
  * type costs nothing. A raw body past 64 KiB is answered 413 `PAYLOAD_TOO_LARGE` without being
- * buffered; a malformed `Host` header 400 `BAD_REQUEST`.
+ * buffered; a malformed `Host` header 400 `BAD_REQUEST`; a method that a `Request` cannot carry
+ * (`TRACE`, `TRACK`, `CONNECT`) 405 `METHOD_NOT_ALLOWED`, as `PUT` is.
+ *
+ * It never writes to a response that has ended or whose headers were already sent (by a
+ * framework that answered first, such as Koa when `ctx.respond = false` is left out): the
+ * handler's answer is then dropped, and the process keeps running.
  *
  * @example
  * app.all('/api/wechat/signature', toNodeHandler(createSignatureHandler(signer)));
@@ -33,6 +48,12 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
   return (req, res) => {
     void (async () => {
       const r = req as NodeRequest;
+      const method = req.method ?? 'GET';
+      if (FORBIDDEN_METHOD.test(method)) {
+        // The signing endpoint's own 405, from its one rule for methods.
+        const check = checkSigningRequest({ method, search: '' });
+        if (!check.ok) return sendError(res, check.status, check.code, check.message, check.headers);
+      }
       let url: URL;
       try {
         url = new URL(r.originalUrl ?? r.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -44,7 +65,7 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
       }
       let body: string | undefined;
-      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
         if (consumed(r)) {
           // Parsed by a framework: strings and buffers as they are, objects as JSON.
           if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) body = String(r.body);
@@ -66,9 +87,11 @@ export function toNodeHandler(handler: (request: Request) => Promise<Response>):
           body = Buffer.concat(chunks).toString('utf8');
         }
       }
-      const response = await handler(new Request(url, { method: req.method, headers, body }));
+      const response = await handler(new Request(url, { method, headers, body }));
+      const payload = Buffer.from(await response.arrayBuffer());
+      if (answered(res)) return;
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      res.end(payload);
     })().catch(() => sendError(res, 500, 'INTERNAL_ERROR', 'The request could not be read.'));
   };
 }

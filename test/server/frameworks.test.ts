@@ -113,3 +113,57 @@ describe('toNodeHandler and a malformed Host header', () => {
     expect(raw).toContain('"code":"BAD_REQUEST"');
   });
 });
+
+// Issue 16 item 3: methods a Request cannot carry, and frameworks that answered first.
+describe('toNodeHandler and what a Request cannot carry', () => {
+  it.each(['TRACE', 'TRACK'])('answers %s 405 METHOD_NOT_ALLOWED like PUT, not 500', async (method) => {
+    const { node, wechat } = signing();
+    const endpoint = new URL(await listen(node));
+    const socket = connect(Number(endpoint.port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`${method} ${PATH}?url=${encodeURIComponent(PAGE)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    let raw = '';
+    socket.on('data', (chunk) => (raw += chunk));
+    await once(socket, 'close');
+    // node:http itself refuses methods it does not know with a bare 400; TRACE reaches the handler.
+    if (method === 'TRACK' && /^HTTP\/1\.1 400 Bad Request\r\n/.test(raw) && !raw.includes('"error"')) return;
+    expect(raw).toMatch(/^HTTP\/1\.1 405/);
+    expect(raw).toMatch(/\r\nAllow: GET, POST, OPTIONS\r\n/i);
+    expect(raw).toContain(`{"error":{"code":"METHOD_NOT_ALLOWED","message":"Use GET ?url= or POST url=, not ${method}."}}`);
+    expect(wechat.state.upstream).toBe(0);
+  });
+});
+
+describe('Koa without ctx.respond = false', () => {
+  it('leaves Koa’s answer alone: nothing written twice, no error, the process lives', async () => {
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    // A handler that answers after Koa has sent its own 404, as any real signing does.
+    const node = toNodeHandler(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      setTimeout(finished, 50);
+      return new Response('{"late":true}', { status: 200 });
+    });
+    const errors: unknown[] = [];
+    const lateWrites: string[] = [];
+    const app = new Koa();
+    app.use(async (ctx) => {
+      const res = ctx.res;
+      res.on('error', (error) => errors.push(error));
+      for (const name of ['writeHead', 'write', 'end'] as const) {
+        const original = res[name].bind(res) as (...args: unknown[]) => unknown;
+        (res as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          if (res.headersSent || res.writableEnded) lateWrites.push(name);
+          return original(...args);
+        };
+      }
+      node(ctx.req, ctx.res);
+    });
+    const response = await fetch(`${await listen(app.callback())}?url=${encodeURIComponent(PAGE)}`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe('Not Found');
+    await done;
+    expect(lateWrites).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});

@@ -76,8 +76,8 @@ describe('secrets stay inside', () => {
   });
 
   it('says which option is wrong, quoting at most 100 characters of it', async () => {
-    expect(() => createSigner({ appId: APP_ID, appSecret: '' })).toThrow('createSigner: appSecret is required (the Official Account AppSecret).');
-    expect(() => createSigner({ appId: APP_ID, appSecret: 42 as never })).toThrow('createSigner: appSecret is required (the Official Account AppSecret).');
+    expect(() => createSigner({ appId: APP_ID, appSecret: '' })).toThrow('createSigner: appSecret or accessToken is required (the Official Account AppSecret, or a provider of its access_token).');
+    expect(() => createSigner({ appId: APP_ID, appSecret: 42 as never })).toThrow('createSigner: appSecret or accessToken is required (the Official Account AppSecret, or a provider of its access_token).');
     const long = 'ftp://' + 'x'.repeat(200);
     expect(() => createSigner({ appId: APP_ID, appSecret: APP_SECRET, apiBase: long })).toThrow(
       `createSigner: apiBase must be an absolute http(s) URL such as https://api.weixin.qq.com, got ${JSON.stringify(long).slice(0, 100)}.`,

@@ -1,0 +1,211 @@
+// @vitest-environment node
+// The central token server's primitives (issue 14 item 3's library half): getAccessTokenInfo,
+// getJsapiTicketInfo, refreshAccessToken(stale) and status(), across instances on a real
+// redis-server, against the fake WeChat API.
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSigner, memoryStore, redisStore, type Store, type UpstreamEvent } from '../../src/server/index';
+import { startRedis } from '../../scripts/system.mjs';
+import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+const clients: ReturnType<typeof createClient>[] = [];
+
+async function client(url = redis.url) {
+  const c = createClient({ url, socket: { reconnectStrategy: 50 } });
+  c.on('error', () => undefined);
+  await c.connect();
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+}, 700_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
+  await redis?.stop();
+});
+
+// Two instances of a service: each its own Redis connection, one shared Redis, one WeChat.
+async function twoInstances(options: { tokenMode?: 'stable' | 'classic' } = {}) {
+  const wechat = faultyWechat();
+  const prefix = `token-api:${Math.random()}:`;
+  const events: UpstreamEvent[] = [];
+  const bodies: string[] = [];
+  const fetch = ((input, init) => {
+    if (typeof init?.body === 'string') bodies.push(init.body);
+    return wechat.fetch(input, init);
+  }) as typeof globalThis.fetch;
+  const signer = async () =>
+    createSigner({
+      appId: APP_ID,
+      appSecret: APP_SECRET,
+      fetch,
+      store: redisStore(await client(), { prefix }),
+      onUpstream: (event) => events.push(event),
+      onError: () => undefined,
+      ...options,
+    });
+  return { wechat, events, bodies, a: await signer(), b: await signer(), prefix };
+}
+
+describe('getAccessTokenInfo and getJsapiTicketInfo', () => {
+  it('answer the shared token and ticket with whole seconds left, one upstream call each for two instances', async () => {
+    const { wechat, a, b } = await twoInstances();
+    const tokenA = await a.getAccessTokenInfo();
+    const tokenB = await b.getAccessTokenInfo();
+    expect(tokenB.access_token).toBe(tokenA.access_token);
+    expect(Number.isInteger(tokenA.expires_in) && tokenA.expires_in > 7190 && tokenA.expires_in <= 7200).toBe(true);
+    const ticketA = await a.getJsapiTicketInfo();
+    const ticketB = await b.getJsapiTicketInfo();
+    expect(ticketB).toEqual({ ticket: wechat.api.currentTicket(), expires_in: expect.any(Number) });
+    expect(ticketA.ticket).toBe(ticketB.ticket);
+    expect(wechat.api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
+  });
+});
+
+describe('refreshAccessToken(stale)', () => {
+  it('20 concurrent calls with the same stale token on two instances cause one forced refresh', async () => {
+    const { wechat, events, a, b } = await twoInstances();
+    const stale = await a.getAccessToken();
+    await b.getAccessToken();
+    events.length = 0;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).refreshAccessToken(stale)));
+    const fresh = answers[0].access_token;
+    expect(fresh).not.toBe(stale);
+    expect(answers.every((answer) => answer.access_token === fresh && answer.expires_in > 7190)).toBe(true);
+    expect(answers.some((answer) => answer.refreshed)).toBe(true);
+    expect(events).toEqual([{ api: '/cgi-bin/stable_token', outcome: 'ok', durationMs: expect.any(Number) }]);
+    expect(wechat.api.calls.stableToken).toBe(2);
+    // Both instances now hold the new token: the ticket is fetched with it.
+    expect(await a.getAccessToken()).toBe(fresh);
+    expect(await b.getAccessToken()).toBe(fresh);
+    const ticket = await b.getJsapiTicket();
+    expect(ticket).toBe(wechat.api.currentTicket());
+  });
+
+  it('sends force_refresh: true in stable mode, at most once per 30 s per appId across instances', async () => {
+    const { wechat, a, b, prefix, bodies } = await twoInstances();
+    const t1 = await a.getAccessToken();
+    const first = await a.refreshAccessToken(t1);
+    expect(first.refreshed).toBe(true);
+    // The window key lives 30 s in the shared store, and is never released.
+    const raw = await client();
+    const pttl = await raw.pTTL(`${prefix}{${APP_ID}}:access_token:stable:force`);
+    expect(pttl).toBeGreaterThan(25_000);
+    expect(pttl).toBeLessThanOrEqual(30_000);
+    // Another instance, inside the window, holding the new token as stale: no call, no refresh.
+    const calls = wechat.api.calls.stableToken;
+    const second = await b.refreshAccessToken(first.access_token);
+    expect(second).toEqual({ access_token: first.access_token, expires_in: expect.any(Number), refreshed: false });
+    expect(wechat.api.calls.stableToken).toBe(calls);
+    // Once the window has passed (its key expired), the next stale report forces again.
+    await raw.del(`${prefix}{${APP_ID}}:access_token:stable:force`);
+    const third = await b.refreshAccessToken(first.access_token);
+    expect(third.refreshed).toBe(true);
+    expect(third.access_token).not.toBe(first.access_token);
+    expect(bodies.filter((body) => body.includes('"force_refresh":true'))).toHaveLength(2);
+  });
+
+  it('answers the current token without an upstream call when stale is no longer current', async () => {
+    const { wechat, a } = await twoInstances();
+    const current = await a.getAccessToken();
+    const calls = { ...wechat.api.calls };
+    expect(await a.refreshAccessToken('AN_OLDER_TOKEN_0123456789')).toEqual({ access_token: current, expires_in: expect.any(Number), refreshed: false });
+    expect(wechat.api.calls).toEqual(calls);
+  });
+
+  it('calls GET /cgi-bin/token once for 20 callers in classic mode', async () => {
+    const { wechat, a, b } = await twoInstances({ tokenMode: 'classic' });
+    const stale = await a.getAccessToken();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).refreshAccessToken(stale)));
+    expect(new Set(answers.map((answer) => answer.access_token)).size).toBe(1);
+    expect(answers[0].access_token).not.toBe(stale);
+    expect(wechat.api.calls.token).toBe(2);
+  });
+
+  it('asks an accessToken provider with { stale }, once for 20 callers', async () => {
+    const asked: { stale?: string }[] = [];
+    let n = 0;
+    const signer = createSigner({
+      appId: APP_ID,
+      accessToken: async (context) => {
+        asked.push(context);
+        return { access_token: `PROVIDED_TOKEN_${++n}_0123456789`, expires_in: 7200 };
+      },
+      store: memoryStore(),
+    });
+    const stale = await signer.getAccessToken();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => signer.refreshAccessToken(stale)));
+    expect(asked).toEqual([{}, { stale }]);
+    expect(answers.every((answer) => answer.access_token === 'PROVIDED_TOKEN_2_0123456789')).toBe(true);
+  });
+
+  it('rejects a missing stale token with a TypeError', async () => {
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: faultyWechat().fetch });
+    await expect(signer.refreshAccessToken('' as never)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('status()', () => {
+  it('tells expiries, the store down and the last error, from memory and without a secret', async () => {
+    const own = await startRedis();
+    try {
+      const wechat = faultyWechat();
+      const errors: string[] = [];
+      const signer = createSigner({
+        appId: APP_ID,
+        appSecret: APP_SECRET,
+        fetch: wechat.fetch,
+        store: redisStore(await client(own.url)),
+        storeTimeout: 200,
+        onError: (event) => errors.push(event.message),
+      });
+      expect(signer.status()).toEqual({ appId: APP_ID, store: { up: true } });
+      const before = Date.now();
+      await signer.sign('https://h5.example.com/');
+      const warm = signer.status();
+      expect(warm.accessTokenExpiresAt! - before).toBeGreaterThan(7_190_000);
+      expect(warm.jsapiTicketExpiresAt! - before).toBeGreaterThan(7_190_000);
+      expect(warm.store).toEqual({ up: true });
+      await own.stop();
+      // The token API's refresh reads the store: it finds it down, and still answers.
+      const token = await signer.getAccessToken();
+      wechat.state.fault = { errcode: 40164, errmsg: `invalid ip 203.0.113.7, not in whitelist (token ${token})` };
+      await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ errcode: 40164 });
+      const down = signer.status();
+      expect(down.store.up).toBe(false);
+      expect(down.store.error).toMatch(/^store\.\w+ failed: /);
+      expect(down.lastError).toMatchObject({ api: '/cgi-bin/stable_token', errcode: 40164, hint: expect.stringMatching(/whitelist/) });
+      expect(down.accessTokenExpiresAt).toBe(warm.accessTokenExpiresAt);
+      const text = JSON.stringify([down, errors]);
+      for (const secret of [APP_SECRET, token, wechat.api.currentTicket()!]) expect(text).not.toContain(secret);
+      // The next success clears lastError.
+      wechat.state.fault = 'ok';
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await signer.refreshAccessToken(token);
+      expect(signer.status().lastError).toBeUndefined();
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('a store that refuses the lock', () => {
+  it('waits for the holder’s value, then answers it', async () => {
+    const wechat = faultyWechat();
+    const store = memoryStore();
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store, onError: () => undefined });
+    const stale = await signer.getAccessToken();
+    const locked: Store = { ...store, lock: async () => undefined };
+    const other = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store: locked, timeout: 300, onError: () => undefined });
+    const calls = wechat.api.calls.stableToken;
+    setTimeout(() => void signer.refreshAccessToken(stale), 50);
+    const answer = await other.refreshAccessToken(stale);
+    expect(answer.access_token).not.toBe(stale);
+    expect(answer.refreshed).toBe(false);
+    expect(wechat.api.calls.stableToken).toBe(calls + 1);
+  });
+});
