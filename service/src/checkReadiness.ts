@@ -55,9 +55,10 @@ async function accountReadiness(account: Accounts['list'][number]): Promise<Acco
  * is down does not make the service unready (every instance leaving the load balancer because
  * Redis blinked would turn a blip into an outage): the answer says `degraded` instead.
  */
-export async function checkReadiness(accounts: Accounts): Promise<Readiness> {
+export async function checkReadiness(accounts: Accounts, storeConnected: () => boolean): Promise<Readiness> {
   const results = await Promise.all(accounts.list.map(accountReadiness));
-  const storeUp = accounts.list.every((account) => account.signer.status().store.up);
+  // Down when the connection is, or when the signers' last store calls failed.
+  const storeUp = storeConnected() && accounts.list.every((account) => account.signer.status().store.up);
   const ready = results.every((result) => result.ready);
   return {
     status: ready ? 200 : 503,

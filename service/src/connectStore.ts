@@ -8,6 +8,8 @@ export interface ConnectedStore {
   store: Store;
   /** `memory`, `redis` or `redis-cluster`: for the start log line. */
   kind: 'memory' | 'redis' | 'redis-cluster';
+  /** Whether the store answers now: the Redis connection is ready (always true for memory). */
+  up(): boolean;
   /** Closes the Redis connection: waits for pending commands up to `timeout` ms, then drops them. */
   close(timeout: number): Promise<void>;
 }
@@ -27,7 +29,7 @@ const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** retries, 2000
  * ran late, after the outage, would hold the lock for nobody.
  */
 export async function connectStore(config: RedisConfig | undefined, logger: Logger): Promise<ConnectedStore> {
-  if (!config) return { store: memoryStore(), kind: 'memory', close: async () => undefined };
+  if (!config) return { store: memoryStore(), kind: 'memory', up: () => true, close: async () => undefined };
   const client =
     'url' in config
       ? createClient({ url: config.url, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } })
@@ -54,6 +56,7 @@ export async function connectStore(config: RedisConfig | undefined, logger: Logg
   return {
     store: redisStore(client),
     kind: 'url' in config ? 'redis' : 'redis-cluster',
+    up: () => client.isReady,
     async close(timeout) {
       const closing = client.close().catch(() => undefined);
       const timer = new Promise<'late'>((resolve) => setTimeout(resolve, timeout, 'late').unref());

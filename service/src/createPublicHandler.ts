@@ -13,6 +13,8 @@ export interface PublicHandlerOptions {
   accounts: Accounts;
   metrics: Metrics;
   logger: Logger;
+  /** Whether the store's connection is up, for `/readyz`. */
+  storeConnected: () => boolean;
   /** True once shutdown began: answers then close their connection, and `/readyz` says 503. */
   closing: () => boolean;
 }
@@ -29,7 +31,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache
  * answers are logged), two cached metric children.
  */
 export function createPublicHandler(options: PublicHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, accounts, metrics, logger, closing } = options;
+  const { config, accounts, metrics, logger, closing, storeConnected } = options;
   const origins = config.allowedOrigins;
 
   function send(res: ServerResponse, route: Route, start: number, status: number, body: object | null, headers: Record<string, string> = {}) {
@@ -70,7 +72,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
 
   async function ready(res: ServerResponse, start: number) {
     if (closing()) return send(res, 'readyz', start, 503, { status: 'shutting_down' });
-    const readiness = await checkReadiness(accounts);
+    const readiness = await checkReadiness(accounts, storeConnected);
     if (readiness.status !== 200) logger.error({ accounts: readiness.body.accounts.filter((a) => !a.ready) }, 'not ready: some account cannot sign');
     send(res, 'readyz', start, readiness.status, readiness.body);
   }

@@ -71,7 +71,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
 
   let closing = false;
   const isClosing = () => closing;
-  const publicServer = tune(createServer(createPublicHandler({ config, accounts, metrics, logger, closing: isClosing })));
+  const publicServer = tune(createServer(createPublicHandler({ config, accounts, metrics, logger, closing: isClosing, storeConnected: connected.up })));
   const internalServer = tune(createServer(createInternalHandler({ config, accounts, metrics, logger, closing: isClosing })));
   let publicAddress: AddressInfo;
   let internalAddress: AddressInfo;
