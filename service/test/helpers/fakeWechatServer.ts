@@ -12,8 +12,8 @@ export interface FakeControls {
   latency: number;
   /** While set, jsapi_ticket calls wait for it to resolve: requests stay in flight on purpose. */
   ticketGate?: Promise<void>;
-  /** Answer every call with an errcode whose errmsg quotes the whole request (URL and body), as some proxies do. */
-  quoteRequests: boolean;
+  /** Paths whose calls answer an errcode whose errmsg quotes the whole request (URL and body), as some proxies do. */
+  quoteRequests: Set<string>;
   /** Calls that reached the server, by path. */
   seen: Record<string, number>;
 }
@@ -36,7 +36,7 @@ export async function startFakeWechat(accounts: { appId: string; appSecret: stri
   const fakes = Object.fromEntries(accounts.map((a) => [a.appId, createFakeWechatApi(a)]));
   const first = fakes[accounts[0].appId];
   const issuedBy = new Map<string, FakeWechatApi>();
-  const controls: FakeControls = { latency: 0, quoteRequests: false, seen: {} };
+  const controls: FakeControls = { latency: 0, quoteRequests: new Set(), seen: {} };
   const server = createServer((req, res) => {
     void (async () => {
       const body = req.method === 'POST' ? await bodyOf(req) : undefined;
@@ -44,7 +44,7 @@ export async function startFakeWechat(accounts: { appId: string; appSecret: stri
       controls.seen[url.pathname] = (controls.seen[url.pathname] ?? 0) + 1;
       if (controls.latency) await new Promise((resolve) => setTimeout(resolve, controls.latency));
       if (url.pathname === '/cgi-bin/ticket/getticket' && controls.ticketGate) await controls.ticketGate;
-      if (controls.quoteRequests) {
+      if (controls.quoteRequests.has(url.pathname)) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ errcode: 40164, errmsg: `invalid ip 10.1.2.3, not in whitelist: ${req.method} ${req.url} ${body ?? ''}` }));
         return;
