@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The command: reads the environment once (after .env), then starts the service and handles
-// the signals. The only module that reads process.env.
-import { existsSync } from 'node:fs';
+// the signals.
 import { parseArgs } from 'node:util';
 import { ConfigError } from './ConfigError.js';
 import { createLogger } from './createLogger.js';
 import { helpText } from './helpText.js';
-import { readConfig, type ServiceConfig } from './readConfig.js';
+import { loadEnvironment } from './loadEnvironment.js';
+import type { ServiceConfig } from './readConfig.js';
 import { startService, type Service } from './startService.js';
 
 let args: ReturnType<typeof parseArgs>;
@@ -21,11 +21,9 @@ if (args.values.help) {
   process.exit(0);
 }
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-
 let config: ServiceConfig;
 try {
-  config = readConfig(process.env);
+  config = loadEnvironment();
 } catch (error) {
   // Plain text on stderr: the person reading it is starting the service by hand or reading a crash loop.
   process.stderr.write(`wechat-share-service: ${error instanceof ConfigError ? error.message : String(error)}\nRun wechat-share-service --help for every variable.\n`);
