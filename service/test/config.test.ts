@@ -1,8 +1,9 @@
 // Configuration: read once, validated, every problem named at once; the CLI exits 1 without
 // listening on any of them.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/ConfigError';
 import { readConfig } from '../src/readConfig';
@@ -147,5 +148,12 @@ describe('the CLI', () => {
     const wrong = await runCli({}, ['--port', '1']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('--port');
+  });
+});
+
+describe('the READMEs', () => {
+  it.each(['README.md', 'README.zh-CN.md'])('%s documents every variable', (name) => {
+    const readme = readFileSync(fileURLToPath(new URL(`../${name}`, import.meta.url)), 'utf8');
+    for (const variable of VARIABLES) expect(readme, variable.name).toContain(`| \`${variable.name}\``);
   });
 });
