@@ -83,6 +83,7 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
 
   return (req, res) => {
     const start = performance.now();
+    metrics.started();
     const path = (req.url ?? '/').split('?')[0];
     let done: Promise<void> | void;
     if (path === '/metrics') {
@@ -103,7 +104,10 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
       done.catch((error: unknown) => {
         logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'internal request failed');
         if (!res.headersSent) send(res, 'other', start, 500, JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }));
-        else res.destroy();
+        else {
+          res.destroy();
+          metrics.aborted();
+        }
       });
     }
   };

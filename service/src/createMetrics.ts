@@ -12,8 +12,12 @@ export interface Metrics {
   upstream(appId: string, api: string, outcome: string): void;
   /** One store call (`get`, `set`, `lock`, …) failed or timed out. */
   storeError(op: string): void;
+  /** One HTTP request came in (for the in-flight gauge). */
+  started(): void;
   /** One HTTP answer, and how long it took in seconds. */
   request(route: Route, status: number, seconds: number): void;
+  /** One HTTP request ended without an answer (its connection was destroyed). */
+  aborted(): void;
 }
 
 /**
@@ -41,6 +45,16 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // A plain number on the hot path, read at scrape time.
+  let inFlight = 0;
+  new Gauge({
+    name: 'wechat_share_http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered.',
+    registers: [registry],
+    collect() {
+      this.set(inFlight);
+    },
+  });
   new Gauge({
     name: 'wechat_share_credential_ttl_seconds',
     help: 'Seconds left on the cached access_token and jsapi_ticket, by account.',
@@ -67,7 +81,14 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
     storeError(op) {
       storeErrors.labels(op).inc();
     },
+    started() {
+      inFlight++;
+    },
+    aborted() {
+      inFlight--;
+    },
     request(route, status, seconds) {
+      inFlight--;
       const key = `${route} ${status}`;
       let child = requestsBy.get(key);
       if (!child) requestsBy.set(key, (child = requests.labels(route, String(status))));

@@ -56,7 +56,12 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
     if (!check.ok) return send(res, 'signature', start, check.status, { error: { code: check.code, message: check.message } }, { ...cors, ...check.headers });
     const account = accounts.route(check.hostname, check.appId);
     if (!account) {
-      const message = check.appId !== undefined && accounts.byAppId.has(check.appId) ? `${check.hostname} is not a host of ${check.appId}.` : `${check.hostname} is not a host of any account here${check.appId === undefined ? '' : ` (appId ${check.appId})`}.`;
+      const message =
+        check.appId === undefined
+          ? `${check.hostname} is not a host of any account here.`
+          : accounts.byAppId.has(check.appId)
+            ? `${check.hostname} is not a host of ${check.appId}.`
+            : `appId ${check.appId} is not an account here.`;
       return send(res, 'signature', start, 403, { error: { code: 'HOST_NOT_ALLOWED', message } }, cors);
     }
     try {
@@ -79,6 +84,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
 
   return (req, res) => {
     const start = performance.now();
+    metrics.started();
     const target = req.url ?? '/';
     const mark = target.indexOf('?');
     const path = mark === -1 ? target : target.slice(0, mark);
@@ -93,7 +99,10 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
       done.catch((error: unknown) => {
         logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'request failed');
         if (!res.headersSent) send(res, 'other', start, 500, { error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }, { Connection: 'close' });
-        else res.destroy();
+        else {
+          res.destroy();
+          metrics.aborted();
+        }
       });
     }
   };

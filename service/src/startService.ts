@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { connectStore } from './connectStore.js';
 import { createAccounts } from './createAccounts.js';
@@ -22,6 +22,10 @@ export interface Service {
    */
   close(): Promise<void>;
 }
+
+// ms after SIGTERM before idle connections are closed: a request accepted just before it has this
+// long to be read, however busy the process is.
+const DRAIN_GRACE = 1000;
 
 // Longer than the idle timeouts of common load balancers (60 s), so that they close first and
 // never send a request on a connection this server is closing.
@@ -103,12 +107,18 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     closing = true;
     const servers = [publicServer, internalServer];
     const ended = Promise.all(servers.map((server) => (server.listening ? once(server, 'close') : undefined)));
-    for (const server of servers) {
-      server.close();
-      server.closeIdleConnections();
-    }
-    // Connections that finish their last request go idle, not away: close them as they do.
-    const sweep = setInterval(() => servers.forEach((server) => server.closeIdleConnections()), 100);
+    // Stop listening only. http.Server#close() would also drop every connection without a request
+    // in progress right away, including ones accepted a moment ago whose request is not yet parsed
+    // (a busy process reads late): their clients would see ECONNRESET. Answers from now on carry
+    // `Connection: close`, so busy connections end after their response.
+    for (const server of servers) NetServer.prototype.close.call(server);
+    logger.info('listeners closed: no new connections; finishing the requests in flight');
+    // After a grace for those late requests, idle keep-alive connections are closed as they appear.
+    let sweep: NodeJS.Timeout | undefined;
+    const grace = setTimeout(() => {
+      sweep = setInterval(() => servers.forEach((server) => server.closeIdleConnections()), 100);
+      servers.forEach((server) => server.closeIdleConnections());
+    }, Math.min(DRAIN_GRACE, config.shutdownTimeout / 2));
     const timeout = setTimeout(() => {
       logger.warn(`requests still in flight after SHUTDOWN_TIMEOUT (${config.shutdownTimeout} ms): closing their connections`);
       servers.forEach((server) => server.closeAllConnections());
@@ -116,6 +126,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     try {
       await ended;
     } finally {
+      clearTimeout(grace);
       clearInterval(sweep);
       clearTimeout(timeout);
     }

@@ -46,19 +46,24 @@ describe('shutdown', () => {
     const open = holdTickets();
     const service = await startServiceProcess(env());
     await until(() => (wechat.controls.seen['/cgi-bin/ticket/getticket'] ?? 0) > 0, 'the held ticket call');
-    let settled = 0;
+    const settled: unknown[] = [];
     const requests = Array.from({ length: 200 }, (_, i) =>
       fetch(`${service.publicUrl}/api/wechat/signature?url=${encodeURIComponent(`https://h5.a.com/${i}`)}`).then(
-        async (response) => ((settled++, { status: response.status, body: await response.json() })),
-        (error: Error) => ((settled++, { status: 0, body: error.message })),
+        async (response) => (settled.push(response.status), { status: response.status, body: await response.json() }),
+        (error: Error) => (settled.push(`${error.message}: ${String((error.cause as Error | undefined)?.message)}`), { status: 0, body: error.message }),
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(settled).toBe(0);
+    // In flight means the service has read them: wait until its gauge counts all 200 (and this
+    // scrape). The signer gives up on the held ticket call after its 5 s timeout: stay inside it.
+    const inFlight = async () => Number(/^wechat_share_http_requests_in_flight (\d+)$/m.exec(await (await fetch(`${service.internalUrl}/metrics`)).text())?.[1]);
+    let count = 0;
+    while ((count = await inFlight()) < 201 && settled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled, 'settled before SIGTERM').toEqual([]);
+    expect(count).toBe(201);
     service.child.kill('SIGTERM');
-    await until(() => service.logs.some((line) => line.msg.startsWith('shutting down')), 'the shutdown line');
+    await service.waitForLog((line) => line.msg.startsWith('listeners closed'));
     expect(await refused(service.publicUrl)).toBe(true);
-    expect(settled).toBe(0);
+    expect(settled, 'settled after SIGTERM, before WeChat answered').toEqual([]);
     open();
     const answers = await Promise.all(requests);
     expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
@@ -88,7 +93,7 @@ describe('shutdown', () => {
       const pending = fetch(`${hasty.publicUrl}/api/wechat/signature?url=${encodeURIComponent('https://h5.a.com/')}`).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 300));
       hasty.child.kill('SIGTERM');
-      await until(() => hasty.logs.some((line) => line.msg.startsWith('shutting down')), 'the shutdown line');
+      await hasty.waitForLog((line) => line.msg.startsWith('listeners closed'));
       hasty.child.kill('SIGINT');
       expect(await hasty.exited).toEqual({ code: 1, signal: null });
       expect(hasty.logs.at(-1)).toMatchObject({ level: 'warn', msg: 'second signal: exiting at once' });

@@ -58,6 +58,7 @@ describe('the signing endpoint', () => {
     expect((await wrong.json()).error).toEqual({ code: 'HOST_NOT_ALLOWED', message: `b.com is not a host of ${A.appId}.` });
     const unknown = await sign('https://b.com/', { query: '&appId=wx_nobody' });
     expect(unknown.status).toBe(403);
+    expect((await unknown.json()).error).toEqual({ code: 'HOST_NOT_ALLOWED', message: 'appId wx_nobody is not an account here.' });
     const right = await sign('https://b.com/', { query: `&appId=${B.appId}` });
     expectSigned(await right.json(), B.appId, 'https://b.com/');
   });
@@ -128,8 +129,8 @@ describe('health', () => {
       expect(failedSign.status).toBe(502);
       expect((await failedSign.json()).error).toMatchObject({ code: 'WECHAT_API_ERROR', errcode: 40125 });
       // Every 5xx is logged, and every onError event.
-      expect(broken.logs.some((line) => line.level === 'error' && line.msg.startsWith('signing failed') && line.errcode === 40125)).toBe(true);
-      expect(broken.logs.some((line) => line.level === 'warn' && line.api === '/cgi-bin/stable_token' && line.errcode === 40125)).toBe(true);
+      await broken.waitForLog((line) => line.level === 'error' && line.msg.startsWith('signing failed') && line.errcode === 40125);
+      await broken.waitForLog((line) => line.level === 'warn' && line.api === '/cgi-bin/stable_token' && line.errcode === 40125);
     } finally {
       await broken.stop();
     }
@@ -151,6 +152,8 @@ describe('the internal listener', () => {
     expect(text).toMatch(new RegExp(`wechat_share_credential_ttl_seconds\\{app_id="${B.appId}",credential="jsapi_ticket"\\} 7[01]\\d\\d`));
     expect(text).toMatch(new RegExp(`wechat_share_credential_ttl_seconds\\{app_id="${B.appId}",credential="access_token"\\} 7[01]\\d\\d`));
     expect(text).toContain('# TYPE wechat_share_store_errors_total counter');
+    // This scrape is the one request in flight.
+    expect(text).toContain('\nwechat_share_http_requests_in_flight 1\n');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('SECRET_');
   });

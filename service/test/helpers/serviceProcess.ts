@@ -19,9 +19,11 @@ export interface ServiceProcess {
   internalUrl: string;
   /** Every JSON line so far. */
   logs: LogLine[];
+  /** Resolves with the first log line that `match` accepts, waiting up to 5 s for it (stdout arrives after the answer). */
+  waitForLog(match: (line: LogLine) => boolean): Promise<LogLine>;
   /** Everything written to stdout and stderr, as text. */
   output: () => string;
-  /** Resolves with how the process ended. */
+  /** Resolves with how the process ended, once its output is all read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then the exit. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -39,7 +41,7 @@ export function runCli(env: Record<string, string>, args: string[] = [], cwd?: s
       child.kill('SIGKILL');
       reject(new Error(`the CLI did not exit within 10 s:\n${stdout}${stderr}`));
     }, 10_000);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -60,7 +62,7 @@ export function startServiceProcess(env: Record<string, string>, options: { comm
   const logs: LogLine[] = [];
   let text = '';
   let pending = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -89,6 +91,15 @@ export function startServiceProcess(env: Record<string, string>, options: { comm
             internalUrl: `http://127.0.0.1:${port('internal')}`,
             logs,
             output: () => text,
+            async waitForLog(match) {
+              const deadline = Date.now() + 5000;
+              for (;;) {
+                const found = logs.find(match);
+                if (found) return found;
+                if (Date.now() > deadline) throw new Error(`no such log line within 5 s:\n${text}`);
+                await new Promise((wait) => setTimeout(wait, 20));
+              }
+            },
             exited,
             async stop() {
               if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
