@@ -80,8 +80,9 @@ function parseEntry(raw: string | undefined): Entry | undefined {
  *    refresh shared likewise.
  * 4. A refresh takes the store's lock (`SET NX PX`, TTL 2 x `timeout`) and re-reads the store
  *    under it. When another instance holds the lock, it waits for that instance's value at most
- *    `timeout` ms, then fetches itself (a dead holder costs one `timeout`). When the store
- *    fails, it fetches directly: safe with stable_token, which answers every caller alike.
+ *    `timeout` ms (taking the lock if it frees first without one), then fetches itself (a dead
+ *    holder costs one `timeout`). When the store fails, it fetches directly: safe with
+ *    stable_token, which answers every caller alike.
  * 5. Backoff: after a failed refresh no new attempt is made for 1 s, doubling per consecutive
  *    failure up to 60 s; meanwhile a still-valid value serves and otherwise the last error
  *    rejects at once. `renew()` is under the same backoff.
@@ -119,27 +120,35 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
       .finally(() => release(lock));
   }
 
-  async function fetchUnderLock(refused?: string): Promise<Entry> {
+  // The refresh lock (invariant 4): `lock` when taken. While another holder has it, that
+  // holder's value once it lands (`found`, when `accept` takes it), or the lock as soon as it
+  // frees, for at most `timeout` ms. `storeUp` is false when the store failed.
+  async function lockOrWait(accept: (entry: Entry | undefined) => entry is Entry): Promise<{ lock?: string; storeUp: boolean; found?: Entry }> {
     let lock: string | undefined;
-    let storeUp = true;
     try {
       lock = await store.lock(lockKey, 2 * timeout);
     } catch {
-      storeUp = false;
+      return { storeUp: false };
     }
+    const deadline = Date.now() + timeout;
+    for (let wait = 10; !lock && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
+      await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
+      const stored = await readStore();
+      if (accept(stored)) return { storeUp: true, found: stored };
+      lock = await store.lock(lockKey, 2 * timeout).catch(() => undefined);
+    }
+    return { lock, storeUp: true };
+  }
+
+  async function fetchUnderLock(refused?: string): Promise<Entry> {
+    const { lock, found } = await lockOrWait((entry): entry is Entry => usable(entry, refused));
+    if (found) return found;
     if (lock) {
+      // Re-read under the lock: another instance may have written just before it freed it.
       const stored = await readStore();
       if (usable(stored, refused)) {
         release(lock);
         return stored;
-      }
-    } else if (storeUp) {
-      // Another instance is fetching: take its value when it lands, for at most `timeout` ms.
-      const deadline = Date.now() + timeout;
-      for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
-        await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
-        const stored = await readStore();
-        if (usable(stored, refused)) return stored;
       }
     }
     let entry: Entry;
@@ -196,24 +205,10 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   async function renewUnderLock(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal> {
     const valid = (entry: Entry | undefined): entry is Entry => !!entry && Date.now() < entry.expiresAt;
     const current = (entry: Entry | undefined): entry is Entry => valid(entry) && entry.value !== stale;
-    let lock: string | undefined;
-    let storeUp = true;
-    try {
-      lock = await store.lock(lockKey, 2 * timeout);
-    } catch {
-      storeUp = false;
-    }
-    if (!lock && storeUp) {
-      // Another holder (a renewal, a refresh, or a write about to free it): its value, once it
-      // lands, answers this caller too; once the lock is free, this caller takes it and decides.
-      const deadline = Date.now() + timeout;
-      for (let wait = 10; !lock && Date.now() < deadline; wait = Math.min(wait * 2, 50)) {
-        await sleep(Math.min(wait, Math.max(deadline - Date.now(), 0)));
-        const stored = await readStore();
-        if (current(stored)) return { entry: (local = stored), renewed: false };
-        lock = await store.lock(lockKey, 2 * timeout).catch(() => undefined);
-      }
-    }
+    const taken = await lockOrWait(current);
+    if (taken.found) return { entry: (local = taken.found), renewed: false };
+    let { lock } = taken;
+    const { storeUp } = taken;
     try {
       // The store's value decides; the in-process copy stands in when the store is down or empty.
       const known = (storeUp && (await readStore())) || local;

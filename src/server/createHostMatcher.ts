@@ -27,6 +27,16 @@ function suggestion(entry: string): string {
 }
 
 /**
+ * What {@link createHostMatcher} returns: whether a hostname matches, and the patterns it holds
+ * in normalised form (`h5.example.com`, `*.example.com`), for finding a host listed twice.
+ */
+export interface HostMatcher {
+  (hostname: string): boolean;
+  /** The patterns, trimmed, lowercased and in punycode, duplicates dropped, in their order. */
+  readonly patterns: readonly string[];
+}
+
+/**
  * A hostname allowlist, checked once when it is built. Each pattern is a hostname
  * (`h5.example.com`) or `*.` and a hostname for every subdomain (`*.example.com` matches
  * `m.example.com` and `a.b.example.com`, not `example.com` itself). Patterns are trimmed,
@@ -36,6 +46,7 @@ function suggestion(entry: string): string {
  *
  * The returned function takes a hostname as `URL` gives it and answers whether a pattern
  * matches; it is a `Set` lookup plus one suffix test per `*.` pattern, cheap enough per request.
+ * Its `patterns` property lists the normalised patterns.
  *
  * @param patterns - the hostname patterns, such as `['h5.example.com', '*.example.com']`; an
  *   empty list matches nothing
@@ -48,12 +59,13 @@ function suggestion(entry: string): string {
  * const allowed = createHostMatcher(['h5.example.com', '*.shop.example.com']);
  * allowed(new URL('https://m.shop.example.com/').hostname); // true
  */
-export function createHostMatcher(patterns: readonly string[], label = 'allowedHosts'): (hostname: string) => boolean {
+export function createHostMatcher(patterns: readonly string[], label = 'allowedHosts'): HostMatcher {
   if (!Array.isArray(patterns)) {
     throw new TypeError(`${label} must be an array of hostnames such as ["h5.example.com", "*.example.com"], got ${typeof patterns}.`);
   }
   const exact = new Set<string>();
   const suffixes: string[] = [];
+  const normalised = new Set<string>();
   const bad: string[] = [];
   for (const pattern of patterns as readonly unknown[]) {
     const entry = typeof pattern === 'string' ? pattern.trim() : '';
@@ -62,9 +74,11 @@ export function createHostMatcher(patterns: readonly string[], label = 'allowedH
     if (hostname === undefined) {
       bad.push(typeof pattern === 'string' ? `${JSON.stringify(pattern)}${suggestion(entry)}` : String(pattern));
     } else if (wildcard) {
-      suffixes.push(`.${hostname}`);
+      if (!normalised.has(`*.${hostname}`)) suffixes.push(`.${hostname}`);
+      normalised.add(`*.${hostname}`);
     } else {
       exact.add(hostname);
+      normalised.add(hostname);
     }
   }
   if (bad.length) {
@@ -73,10 +87,11 @@ export function createHostMatcher(patterns: readonly string[], label = 'allowedH
         `these entries can never match a page: ${bad.join(', ')}.`,
     );
   }
-  return (hostname) => {
+  const matches = (hostname: string) => {
     const host = hostname.toLowerCase();
     if (exact.has(host)) return true;
     for (const suffix of suffixes) if (host.endsWith(suffix)) return true;
     return false;
   };
+  return Object.assign(matches, { patterns: Object.freeze([...normalised]) });
 }

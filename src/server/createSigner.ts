@@ -179,7 +179,7 @@ export interface Signer {
    * - with `accessToken`: the provider is asked with `{ stale }`.
    *
    * `expires_in` is in whole seconds left. Subject to the same backoff as every refresh.
-   * Rejects with {@link WechatApiError}.
+   * Rejects with {@link WechatApiError}, or a `TypeError` when `stale` is not a non-empty string.
    * @param stale - the access_token WeChat refused
    */
   refreshAccessToken(stale: string): Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
@@ -361,7 +361,8 @@ export function createSigner(options: SignerOptions): Signer {
       if (!parseHttpUrl(url)) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);
       }
-      const pageUrl = url.split('#')[0];
+      const hash = url.indexOf('#');
+      const pageUrl = hash === -1 ? url : url.slice(0, hash);
       const jsapi_ticket = await ticket.get();
       const nonceStr = createNonceStr();
       const timestamp = Math.floor(Date.now() / 1000);

@@ -10,6 +10,7 @@ export { createSignatureHandler } from './createSignatureHandler';
 export type { HandlerOptions } from './createSignatureHandler';
 export type { HandlerErrorCode } from './HandlerErrorCode';
 export { createHostMatcher } from './createHostMatcher';
+export type { HostMatcher } from './createHostMatcher';
 export { checkSigningRequest } from './checkSigningRequest';
 export type { SigningRequestCheck, SigningRequestInput, SigningRequestCheckOptions } from './checkSigningRequest';
 export { corsHeaders } from './corsHeaders';

@@ -1,4 +1,10 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+// crypto.hash (Node 20.12+, 21.7+) hashes a string in one call, 2 to 4 times faster than
+// createHash().update().digest() for a string this short: it was a third of a warm sign().
+// `engines` allows any Node 20, so older ones keep the three-step form.
+const sha1: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha1', text, 'hex') : (text) => crypto.createHash('sha1').update(text).digest('hex');
 
 /** The four values that a JS-SDK signature covers, named as WeChat names them in the string it hashes. */
 export interface JsapiSignatureParams {
@@ -29,5 +35,5 @@ export interface JsapiSignatureParams {
 export function jsapiSignature(params: JsapiSignatureParams): string {
   const url = params.url.split('#')[0];
   const string1 = `jsapi_ticket=${params.jsapi_ticket}&noncestr=${params.noncestr}&timestamp=${params.timestamp}&url=${url}`;
-  return createHash('sha1').update(string1).digest('hex');
+  return sha1(string1);
 }

@@ -1,32 +1,13 @@
 // @vitest-environment node
 // The signer under faults, for real: a redis-server killed, paused (CLIENT PAUSE) and restarted,
 // a lock holder that died, and a fake WeChat API that hangs, answers HTTP 500 or one errcode.
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createSigner, jsapiSignature, memoryStore, redisStore, WechatApiError, type SignerOptions } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+import { useRedis, type RedisServer } from './useRedis';
 
-type Redis = Awaited<ReturnType<typeof startRedis>>;
-let redis: Redis;
-const clients: ReturnType<typeof createClient>[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 700_000);
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
-  await redis?.stop();
-});
-
-// A node-redis client as an app should have it: with an 'error' listener, reconnecting by itself.
-async function client(url = redis.url) {
-  const c = createClient({ url, socket: { reconnectStrategy: () => 100 } });
-  c.on('error', () => undefined);
-  await c.connect();
-  clients.push(c);
-  return c;
-}
+const { client } = useRedis();
 
 const PAGE = 'https://h5.example.com/page';
 let prefix = 0;
@@ -49,7 +30,7 @@ const validFor = (ticket: string | undefined, r: { nonceStr: string; timestamp: 
 
 describe('Redis killed, then restarted', () => {
   // This block kills the shared server: it runs on a Redis of its own.
-  let own: Redis;
+  let own: RedisServer;
   afterEach(async () => {
     await own?.stop();
   });

@@ -2,7 +2,7 @@
 // No appSecret, access_token or jsapi_ticket in any error, onError event or handler answer,
 // whatever the fetch puts in its own errors (node-fetch and some undici agents quote the URL).
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSignatureHandler, createSigner, WechatApiError, type WechatErrorEvent } from '../../src/server/index';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
 
@@ -52,6 +52,29 @@ describe('secrets stay inside', () => {
     for (const event of events) {
       expect(event.durationMs).toBeGreaterThanOrEqual(0);
       for (const secret of [APP_SECRET, token]) expect(JSON.stringify(event)).not.toContain(secret);
+    }
+  });
+
+  it('keeps them out of refreshAccessToken errors, onUpstream events, status() and the default console.warn', async () => {
+    const wechat = faultyWechat();
+    const texts: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void texts.push(args.join(' ')));
+    try {
+      const leaky = leakyFetch(wechat, /stable_token$/);
+      let leak = false;
+      const fetch = ((input, init) => (leak ? leaky(input, init) : wechat.fetch(input, init))) as typeof globalThis.fetch;
+      const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch, onUpstream: (event) => void texts.push(JSON.stringify(event)) });
+      const token = await signer.getAccessToken();
+      await signer.sign(PAGE);
+      leak = true;
+      const error = await signer.refreshAccessToken(token).catch((e) => e);
+      expect(error).toBeInstanceOf(WechatApiError);
+      texts.push(everything(error), JSON.stringify(signer.status()));
+      expect(signer.status().lastError).toMatchObject({ api: '/cgi-bin/stable_token' });
+      expect(texts.some((text) => text.includes('socket hang up'))).toBe(true);
+      for (const secret of [APP_SECRET, token, wechat.api.currentTicket()!]) for (const text of texts) expect(text).not.toContain(secret);
+    } finally {
+      warn.mockRestore();
     }
   });
 

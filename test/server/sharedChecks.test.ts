@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSigningRequest, corsHeaders, createHostMatcher, createSignatureHandler, createSigner, signingErrorAnswer, WechatApiError } from '../../src/server/index';
 import { APP_ID, APP_SECRET } from '../helpers/wechatApi';
+import { queryParam } from '../../src/server/checkSigningRequest';
 
 const PAGE = 'https://h5.example.com/page?id=1';
 
@@ -17,6 +18,9 @@ describe('createHostMatcher', () => {
     expect(allowed('shop.example.com.evil.net')).toBe(false);
     expect(allowed('evilshop.example.com')).toBe(false);
     expect(createHostMatcher([])('h5.example.com')).toBe(false);
+    // Normalised, for finding a host listed twice (the service refuses that).
+    expect(allowed.patterns).toEqual(['h5.example.com', 'xn--bcher-kva.example', '*.shop.example.com']);
+    expect(createHostMatcher(['A.com', 'a.com ', '*.a.com', '*.A.com']).patterns).toEqual(['a.com', '*.a.com']);
   });
 
   it('throws one TypeError naming every entry that can never match, with what was meant', () => {
@@ -99,5 +103,21 @@ describe('signingErrorAnswer', () => {
     expect(answer.body.error).toMatchObject({ code: 'WECHAT_API_ERROR', errcode: 40164, hint: expect.stringMatching(/whitelist/) });
     expect(JSON.stringify(answer)).not.toContain('1.2.3.4');
     expect(signingErrorAnswer(new Error('SECRET'))).toEqual({ status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'Signing failed: the store or the signer threw.' } } });
+  });
+});
+
+describe('queryParam', () => {
+  it('reads a parameter exactly as URLSearchParams does, malformed escapes and fuzz included', () => {
+    const queries = [
+      '', '?', '?url=', 'url', 'url&url=2', '&&url=a&', 'a=1&url=x%20y+z', 'u%72l=enc-key', 'url=%E4%B8%AD', 'url=%zz%', 'url=%E4%B8',
+      'url=a=b=c', '?url=https%3A%2F%2Fh5.example.com%2F%3Fa%3D1%26b%3D2', 'URL=upper&url=lower', 'ur+l=space-key', 'url+=x', '%=1&url=%',
+    ];
+    const alphabet = ['u', 'r', 'l', '=', '&', '%', '2', '0', 'E', '+', '?', 'a', '%E4', '%B8', '%AD'];
+    for (let i = 0; i < 3000; i++) {
+      let query = '';
+      for (let n = Math.floor(Math.random() * 12); n > 0; n--) query += alphabet[Math.floor(Math.random() * alphabet.length)];
+      queries.push(query);
+    }
+    for (const query of queries) expect([query, queryParam(query, 'url')]).toEqual([query, new URLSearchParams(query).get('url')]);
   });
 });

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { http, HttpResponse, delay } from 'msw';
-import { createSigner, jsapiSignature, memoryStore, WechatApiError } from '../../src/server/index';
+import { createNonceStr, createSigner, jsapiSignature, memoryStore, WechatApiError } from '../../src/server/index';
 import { server } from '../helpers/msw';
 import { API, APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
@@ -226,5 +226,19 @@ describe('createSigner', () => {
       const text = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)} ${String((error as Error).cause)}`;
       for (const secret of [APP_SECRET, token, ticket]) expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe('createNonceStr', () => {
+  it('draws letters and digits uniformly (chi-square over 320,000 characters), at any length', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) for (const char of createNonceStr()) counts.set(char, (counts.get(char) ?? 0) + 1);
+    expect(counts.size).toBe(62);
+    const expected = 320_000 / 62;
+    const chiSquare = [...counts.values()].reduce((sum, count) => sum + (count - expected) ** 2 / expected, 0);
+    // 61 degrees of freedom: 140 is far beyond p = 1e-9 for a uniform draw; a mod-256 bias gives thousands.
+    expect(chiSquare).toBeLessThan(140);
+    expect(createNonceStr(5000)).toMatch(/^[A-Za-z0-9]{5000}$/);
+    expect(createNonceStr(0)).toBe('');
   });
 });

@@ -2,31 +2,13 @@
 // The central token server's primitives (issue 14 item 3's library half): getAccessTokenInfo,
 // getJsapiTicketInfo, refreshAccessToken(stale) and status(), across instances on a real
 // redis-server, against the fake WeChat API.
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSigner, memoryStore, redisStore, type Store, type UpstreamEvent } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+import { useRedis } from './useRedis';
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-const clients: ReturnType<typeof createClient>[] = [];
-
-async function client(url = redis.url) {
-  const c = createClient({ url, socket: { reconnectStrategy: 50 } });
-  c.on('error', () => undefined);
-  await c.connect();
-  clients.push(c);
-  return c;
-}
-
-beforeAll(async () => {
-  redis = await startRedis();
-}, 700_000);
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
-  await redis?.stop();
-});
+const { client } = useRedis();
 
 // Two instances of a service: each its own Redis connection, one shared Redis, one WeChat.
 async function twoInstances(options: { tokenMode?: 'stable' | 'classic' } = {}) {
