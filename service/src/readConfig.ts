@@ -218,20 +218,21 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       report(`WECHAT_ACCOUNTS[${index}].appId`, `${account.appId} is listed twice: give each account once, with all its hosts`);
     }
   });
-  // A host under two accounts would make routing a guess: refused, whichever pattern covers it.
+  // A host under two accounts would make routing a guess: refused, whichever pattern covers it,
+  // compared in the matchers' normalised form (lowercase, punycode), as pages are matched.
   const matchers = accounts.map((account) => {
     try {
       return createHostMatcher(account.hosts);
     } catch {
-      return () => false; // reported above
+      return undefined; // reported above
     }
   });
-  accounts.forEach((account, index) => {
+  accounts.forEach((_, index) => {
+    const mine = matchers[index];
     for (let earlier = 0; earlier < index; earlier++) {
-      const shared = [
-        ...account.hosts.filter((pattern) => matchers[earlier](sampleHost(pattern.toLowerCase()))),
-        ...accounts[earlier].hosts.filter((pattern) => matchers[index](sampleHost(pattern.toLowerCase()))),
-      ];
+      const theirs = matchers[earlier];
+      if (!mine || !theirs) continue;
+      const shared = [...mine.patterns.filter((pattern) => theirs(sampleHost(pattern))), ...theirs.patterns.filter((pattern) => mine(sampleHost(pattern)))];
       if (shared.length) {
         report(`WECHAT_ACCOUNTS[${index}].hosts`, `${[...new Set(shared)].join(', ')} also belongs to ${accounts[earlier].appId} (WECHAT_ACCOUNTS[${earlier}]): a host belongs to one account`);
       }

@@ -90,7 +90,9 @@ describe('readConfig', () => {
 
   it('refuses a host under two accounts, whichever pattern covers it', () => {
     const accounts = (b: string[]) => JSON.stringify([{ appId: 'wx_a', appSecret: 's', hosts: ['h5.a.com', '*.shared.com'] }, { appId: 'wx_b', appSecret: 's', hosts: b }]);
-    for (const hosts of [['H5.A.com'], ['x.shared.com'], ['*.shared.com'], ['*.y.shared.com']]) {
+    // The same host in Unicode and in punycode is one host.
+    expect(problemsOf({ WECHAT_ACCOUNTS: JSON.stringify([{ appId: 'wx_a', appSecret: 's', hosts: ['bücher.de'] }, { appId: 'wx_b', appSecret: 's', hosts: ['XN--BCHER-KVA.de'] }]) })).toHaveLength(1);
+    for (const hosts of [['H5.A.com'], [' h5.a.com'], ['x.shared.com'], ['*.shared.com'], ['*.y.shared.com'], ['xn--bcher-kva.shared.com']]) {
       expect(problemsOf({ WECHAT_ACCOUNTS: accounts(hosts) }), hosts.join()).toEqual([
         expect.objectContaining({ variable: 'WECHAT_ACCOUNTS[1].hosts', problem: expect.stringContaining('also belongs to wx_a') }),
       ]);
