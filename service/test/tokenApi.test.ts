@@ -2,29 +2,19 @@
 // real redis-server, keys checked in constant time, one refresh for twenty callers, the 30 s rule;
 // and a third service reading its token from the first through accessTokenUrl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis } from '../../scripts/system.mjs';
 import { createKeyCheck } from '../src/createKeyCheck';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
+import { startTwoInstances, type TwoInstances } from './helpers/twoInstances';
 
 const A = { appId: 'wx_tokens_a', appSecret: 'SECRET_tokens_a_0c4e1d' };
 const KEY = 'key_backend_one_5f0e7c1a9b2d4e6f';
 const OTHER_KEY = 'key_backend_two_a8b7c6d5e4f3a2b1';
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let wechat: FakeWechatServer;
-let instances: ServiceProcess[] = [];
+let setup: TwoInstances;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  wechat = await startFakeWechat([A]);
-  const env = { WECHAT_APP_ID: A.appId, WECHAT_APP_SECRET: A.appSecret, ALLOWED_HOSTS: 'h5.a.com', WECHAT_API_BASE: wechat.url, REDIS_URL: redis.url, API_KEYS: `${KEY},${OTHER_KEY}` };
-  instances = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
+  setup = await startTwoInstances(A, { API_KEYS: `${KEY},${OTHER_KEY}` });
 });
-afterAll(async () => {
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await wechat?.close();
-  await redis?.stop();
-});
+afterAll(() => setup?.stop());
 
 const api = (instance: ServiceProcess, path: string, init: RequestInit = {}, key: string | undefined = KEY) =>
   fetch(`${instance.internalUrl}/v1/accounts/${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string>) } });
@@ -32,7 +22,7 @@ const refresh = (instance: ServiceProcess, stale: string) => api(instance, `${A.
 
 describe('the token API', () => {
   it('answers 401 without a known key, and 403 for an appId not served here', async () => {
-    const [first] = instances;
+    const [first] = setup.instances;
     for (const authorization of [undefined, `Bearer ${KEY.slice(0, -1)}`, `Bearer ${KEY}x`, `Basic ${KEY}`, 'Bearer ', `Bearer ${A.appSecret}`]) {
       const response = await fetch(`${first.internalUrl}/v1/accounts/${A.appId}/access_token`, { headers: authorization ? { authorization } : {} });
       expect(response.status, authorization).toBe(401);
@@ -47,43 +37,43 @@ describe('the token API', () => {
   });
 
   it('gives every instance the same access_token and jsapi_ticket, with seconds left', async () => {
-    const tokens = await Promise.all(instances.map(async (instance) => (await api(instance, `${A.appId}/access_token`)).json()));
+    const tokens = await Promise.all(setup.instances.map(async (instance) => (await api(instance, `${A.appId}/access_token`)).json()));
     expect(tokens[0]).toEqual({ access_token: expect.stringMatching(/^STABLE_/), expires_in: expect.any(Number) });
     expect(tokens[0].expires_in).toBeGreaterThan(7000);
     expect(tokens[1].access_token).toBe(tokens[0].access_token);
-    const ticket = await (await api(instances[1], `${A.appId}/jsapi_ticket`)).json();
-    expect(ticket).toEqual({ ticket: wechat.fakes[A.appId].currentTicket(), expires_in: expect.any(Number) });
-    expect((await api(instances[0], `${A.appId}/access_token`)).headers.get('cache-control')).toBe('no-store');
+    const ticket = await (await api(setup.instances[1], `${A.appId}/jsapi_ticket`)).json();
+    expect(ticket).toEqual({ ticket: setup.wechat.fakes[A.appId].currentTicket(), expires_in: expect.any(Number) });
+    expect((await api(setup.instances[0], `${A.appId}/access_token`)).headers.get('cache-control')).toBe('no-store');
   });
 
   it('20 concurrent refresh calls with the same stale token, on two instances, cause one upstream call; the next within 30 s causes none', async () => {
-    const { access_token: stale } = await (await api(instances[0], `${A.appId}/access_token`)).json();
-    const before = wechat.fakes[A.appId].calls.stableToken;
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => refresh(instances[i % 2], stale).then((response) => response.json())));
-    expect(wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+    const { access_token: stale } = await (await api(setup.instances[0], `${A.appId}/access_token`)).json();
+    const before = setup.wechat.fakes[A.appId].calls.stableToken;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => refresh(setup.instances[i % 2], stale).then((response) => response.json())));
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
     const fresh = answers[0].access_token;
     expect(fresh).not.toBe(stale);
     for (const answer of answers) expect(answer).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: expect.any(Boolean) });
     expect(answers.some((answer) => answer.refreshed)).toBe(true);
 
     // WeChat allows a forced refresh every 30 s at most: inside the window the current token answers.
-    const again = await (await refresh(instances[1], fresh)).json();
+    const again = await (await refresh(setup.instances[1], fresh)).json();
     expect(again).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: false });
-    expect(wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
   });
 
   it('lets another service read its token through accessTokenUrl, and sign with it', async () => {
     const reader = await startServiceProcess({
-      WECHAT_ACCOUNTS: JSON.stringify([{ appId: A.appId, accessTokenUrl: instances[0].internalUrl, accessTokenKey: KEY, hosts: ['h5.a.com'] }]),
-      WECHAT_API_BASE: wechat.url,
+      WECHAT_ACCOUNTS: JSON.stringify([{ appId: A.appId, accessTokenUrl: setup.instances[0].internalUrl, accessTokenKey: KEY, hosts: ['h5.a.com'] }]),
+      WECHAT_API_BASE: setup.wechat.url,
     });
     try {
-      const calls = { ...wechat.fakes[A.appId].calls };
+      const calls = { ...setup.wechat.fakes[A.appId].calls };
       const response = await fetch(`${reader.publicUrl}/api/wechat/signature?url=${encodeURIComponent('https://h5.a.com/')}`);
       expect(response.status).toBe(200);
       expect((await response.json()).appId).toBe(A.appId);
       // The token came from the first service, not from WeChat.
-      expect(wechat.fakes[A.appId].calls.stableToken).toBe(calls.stableToken);
+      expect(setup.wechat.fakes[A.appId].calls.stableToken).toBe(calls.stableToken);
       expect(reader.output()).not.toContain(KEY);
     } finally {
       await reader.stop();
