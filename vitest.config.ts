@@ -16,6 +16,17 @@ export default defineConfig({
       },
       {
         test: {
+          // The signing service (service/), started as a child process from its build, as the
+          // container starts it, against the fake WeChat API and real redis-servers.
+          name: 'service',
+          environment: 'node',
+          include: ['service/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// The command: reads the environment once (after .env), then starts the service and handles
+// the signals.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './ConfigError.js';
+import { createLogger } from './createLogger.js';
+import { helpText } from './helpText.js';
+import { loadEnvironment } from './loadEnvironment.js';
+import type { ServiceConfig } from './readConfig.js';
+import { startService, type Service } from './startService.js';
+
+let args: ReturnType<typeof parseArgs>;
+try {
+  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${helpText()}`);
+  process.exit(1);
+}
+if (args.values.help) {
+  process.stdout.write(helpText());
+  process.exit(0);
+}
+
+let config: ServiceConfig;
+try {
+  config = loadEnvironment();
+} catch (error) {
+  // Plain text on stderr: the person reading it is starting the service by hand or reading a crash loop.
+  process.stderr.write(`wechat-share-service: ${error instanceof ConfigError ? error.message : String(error)}\nRun wechat-share-service --help for every variable.\n`);
+  process.exit(1);
+}
+
+const secrets = [
+  ...config.accounts.flatMap((account) => [account.appSecret, account.accessTokenKey]),
+  ...config.apiKeys,
+  config.redis && 'url' in config.redis ? new URL(config.redis.url).password : undefined,
+];
+const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
+
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: { message: error.message, stack: error.stack } }, 'uncaught exception');
+  process.exit(1);
+});
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: { message: reason instanceof Error ? reason.message : String(reason) } }, 'unhandled rejection');
+  process.exit(1);
+});
+
+let service: Service | undefined;
+let stopping = false;
+function stop(signal: NodeJS.Signals) {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting at once');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal, timeoutMs: config.shutdownTimeout }, 'shutting down: no new connections, finishing in-flight requests');
+  const closing = service ? service.close() : Promise.resolve();
+  closing.then(
+    () => {
+      logger.info('stopped');
+      process.exit(0);
+    },
+    (error: Error) => {
+      logger.error({ err: { message: error.message } }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+
+try {
+  service = await startService(config, logger);
+} catch (error) {
+  logger.fatal({ err: { message: (error as Error).message } }, 'could not start');
+  process.exit(1);
+}

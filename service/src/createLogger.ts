@@ -1,0 +1,46 @@
+import { pino, type Logger } from 'pino';
+import type { LogLevel } from './readConfig.js';
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  level: LogLevel;
+  /**
+   * Values that must never reach a log line (appSecrets, API keys, Redis passwords), read at
+   * each write so that values learned later count too. Each is replaced by `[redacted]`.
+   */
+  secrets: () => Iterable<string | undefined>;
+  /** Where JSON lines go. @default stdout */
+  destination?: NodeJS.WritableStream;
+}
+
+// Secrets shorter than this are not searched for: replacing "a" everywhere would garble lines.
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The service's pino logger: one JSON line per event on stdout, `service: 'wechat-share-service'`
+ * in each. Every line passes through a last redaction of the known secrets, whatever an
+ * upstream error quoted: the signer's own events are already redacted, this covers the rest.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'wechat-share-service' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        streamWrite(line) {
+          let clean = line;
+          for (const secret of options.secrets()) {
+            if (secret && secret.length >= MIN_SECRET_LENGTH && clean.includes(secret)) clean = clean.split(secret).join('[redacted]');
+            // JSON escaping can change how a secret is spelled in the line.
+            const escaped = secret && JSON.stringify(secret).slice(1, -1);
+            if (escaped && escaped !== secret && escaped.length >= MIN_SECRET_LENGTH && clean.includes(escaped)) clean = clean.split(escaped).join('[redacted]');
+          }
+          return clean;
+        },
+      },
+    },
+    options.destination ?? pino.destination({ fd: 1, sync: true }),
+  );
+}

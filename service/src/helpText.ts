@@ -1,0 +1,27 @@
+import { VARIABLES } from './variables.js';
+
+/** What `wechat-share-service --help` prints: the usage, then every variable with its default and an example. */
+export function helpText(): string {
+  const width = Math.max(...VARIABLES.map((v) => v.name.length));
+  const lines = VARIABLES.map((v) => {
+    const details = [v.description, 'default' in v ? `Default: ${v.default}.` : '', `Example: ${v.example}`, 'file' in v ? `Or ${v.name}_FILE: a file holding it.` : '']
+      .filter(Boolean)
+      .join(' ');
+    return `  ${v.name.padEnd(width)}  ${details}`;
+  });
+  return [
+    'Usage: wechat-share-service [--help]',
+    '',
+    'The WeChat JS-SDK signing service and central token server. Every setting is an environment',
+    'variable; a .env file in the working directory is read first (variables already set win).',
+    '',
+    'Variables:',
+    ...lines,
+    '',
+    'Public listener (PORT): GET|POST SIGNING_PATH, GET /livez, GET /readyz.',
+    'Internal listener (INTERNAL_PORT): GET /metrics; with API_KEYS, GET /v1/accounts/{appId}/access_token,',
+    '  GET /v1/accounts/{appId}/jsapi_ticket, POST /v1/accounts/{appId}/access_token/refresh.',
+    'SIGTERM or SIGINT: finish in-flight requests (up to SHUTDOWN_TIMEOUT), close Redis, exit 0; a second signal exits at once.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,10 @@
+export { readConfig } from './readConfig.js';
+export type { ServiceConfig, AccountConfig, RedisConfig, TokenMode, LogLevel } from './readConfig.js';
+export { ConfigError } from './ConfigError.js';
+export type { ConfigProblem } from './ConfigError.js';
+export { VARIABLES } from './variables.js';
+export type { Variable, VariableName } from './variables.js';
+export { startService } from './startService.js';
+export type { Service } from './startService.js';
+export { createLogger } from './createLogger.js';
+export type { LoggerOptions } from './createLogger.js';

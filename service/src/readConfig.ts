@@ -1,0 +1,318 @@
+import { readFileSync } from 'node:fs';
+import { createHostMatcher } from 'wechat-share/server';
+import { ConfigError, type ConfigProblem } from './ConfigError.js';
+import { VARIABLES, type VariableName } from './variables.js';
+
+/** How an account's access_token is had: from WeChat by appSecret, in one of WeChat's two APIs. */
+export type TokenMode = 'stable' | 'classic';
+
+/** pino's levels, and `silent`. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** One Official Account the service signs for. */
+export interface AccountConfig {
+  readonly appId: string;
+  /** Set when the service fetches the access_token from WeChat itself. */
+  readonly appSecret?: string;
+  /** Set instead of `appSecret` when another central server holds the token: its token API base, such as `http://tokens:9090`. */
+  readonly accessTokenUrl?: string;
+  /** The API key for `accessTokenUrl`. */
+  readonly accessTokenKey?: string;
+  /** Host patterns whose pages it signs (`*.` allows subdomains). Never empty; no two accounts share one. */
+  readonly hosts: readonly string[];
+  readonly tokenMode: TokenMode;
+}
+
+/** The shared store: one Redis, or a Redis Cluster by some of its nodes (`host:port`). */
+export type RedisConfig = { readonly url: string } | { readonly clusterNodes: readonly string[] };
+
+/** The whole, validated, frozen configuration of the service. */
+export interface ServiceConfig {
+  readonly accounts: readonly AccountConfig[];
+  /** `undefined`: the memory store (each instance fetches its own token). */
+  readonly redis?: RedisConfig;
+  readonly port: number;
+  readonly host: string;
+  readonly internalPort: number;
+  readonly internalHost: string;
+  /** CORS origins of the signing endpoint; `undefined`: no CORS headers. */
+  readonly allowedOrigins?: readonly string[];
+  /** Keys of the token API; empty: the token API is off. */
+  readonly apiKeys: readonly string[];
+  readonly wechatApiBase: string;
+  readonly logLevel: LogLevel;
+  /** ms. */
+  readonly shutdownTimeout: number;
+  readonly signingPath: string;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ACCOUNT_KEYS = ['appId', 'appSecret', 'hosts', 'tokenMode', 'accessTokenUrl', 'accessTokenKey'];
+/** Shortest API key accepted: a guessable key would hand out the access_token. */
+const MIN_KEY_LENGTH = 16;
+
+const example = (name: VariableName) => VARIABLES.find((v) => v.name === name)!.example;
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+const isHttpUrl = (value: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+// JSON.parse's messages can quote the text around the error, and that text holds secrets.
+const jsonProblem = (error: unknown) => {
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  return `is not valid JSON${position ? ` (near character ${position})` : ''}`;
+};
+/** An example host that `pattern` matches: itself, or a subdomain for `*.`. */
+const sampleHost = (pattern: string) => (pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern);
+
+/**
+ * Reads the service's whole configuration from `env` (the environment, after `.env`), once.
+ * Resolves every `<NAME>_FILE` through `readFile`. Throws a {@link ConfigError} naming every
+ * problem at once; never returns a partial configuration. See {@link VARIABLES} for each variable.
+ *
+ * @param env - the variables, such as `process.env`
+ * @param readFile - reads a `_FILE` variable's file as UTF-8 text
+ * @throws ConfigError listing each problem (variable, what is wrong, an example); no secret value is quoted
+ */
+export function readConfig(env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): ServiceConfig {
+  const problems: ConfigProblem[] = [];
+  const report = (variable: string, problem: string, sample?: string) => problems.push({ variable, problem, example: sample });
+
+  // Variables whose file could not be read: already reported, so not "required" as well.
+  const unreadable = new Set<VariableName>();
+
+  /** The variable's value (or its file's content, trailing newline dropped); empty counts as unset. */
+  function value(name: VariableName): string | undefined {
+    const direct = env[name] || undefined;
+    const file = VARIABLES.find((v) => v.name === name && 'file' in v) ? env[`${name}_FILE`] || undefined : undefined;
+    if (direct !== undefined && file !== undefined) {
+      report(name, `set ${name} or ${name}_FILE, not both`);
+      return direct.trim();
+    }
+    if (file === undefined) return direct?.trim();
+    unreadable.add(name);
+    try {
+      const text = readFile(file).trim();
+      if (text) unreadable.delete(name);
+      else report(`${name}_FILE`, `${file} is empty`);
+      return text || undefined;
+    } catch (error) {
+      report(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, '/run/secrets/wechat_app_secret');
+      return undefined;
+    }
+  }
+
+  function port(name: 'PORT' | 'INTERNAL_PORT', fallback: number): number {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const number = Number(text);
+    if (!/^\d+$/.test(text) || number > 65535) report(name, `${JSON.stringify(text)} is not a port number (0 to 65535)`, example(name));
+    return number;
+  }
+
+  function tokenMode(variable: string, text: string | undefined, fallback: TokenMode): TokenMode {
+    if (text === undefined) return fallback;
+    if (text === 'stable' || text === 'classic') return text;
+    report(variable, `${JSON.stringify(text).slice(0, 40)} is neither stable nor classic`, 'stable');
+    return fallback;
+  }
+
+  const defaultMode = tokenMode('TOKEN_MODE', value('TOKEN_MODE'), 'stable');
+
+  function checkHosts(variable: string, hosts: readonly string[]): readonly string[] {
+    if (hosts.length === 0) {
+      report(variable, 'is required: a service that would sign for any site is refused', example('ALLOWED_HOSTS'));
+      return hosts;
+    }
+    if (hosts.includes('*')) report(variable, '* would sign for any site: list the hosts of your pages', example('ALLOWED_HOSTS'));
+    try {
+      createHostMatcher(hosts, variable);
+    } catch (error) {
+      report(variable, (error as Error).message, example('ALLOWED_HOSTS'));
+    }
+    return hosts;
+  }
+
+  // The accounts: one from WECHAT_APP_ID and friends, or several from WECHAT_ACCOUNTS.
+  const accounts: AccountConfig[] = [];
+  const single = { appId: value('WECHAT_APP_ID'), appSecret: value('WECHAT_APP_SECRET'), hosts: value('ALLOWED_HOSTS') };
+  const several = value('WECHAT_ACCOUNTS');
+  if (several !== undefined) {
+    const alongside = { WECHAT_APP_ID: single.appId, WECHAT_APP_SECRET: single.appSecret, ALLOWED_HOSTS: single.hosts };
+    for (const [name, text] of Object.entries(alongside)) {
+      if (text !== undefined) report(name, 'is set together with WECHAT_ACCOUNTS: give each account its appSecret and hosts in WECHAT_ACCOUNTS instead');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(several);
+    } catch (error) {
+      report('WECHAT_ACCOUNTS', jsonProblem(error), example('WECHAT_ACCOUNTS'));
+    }
+    if (parsed !== undefined && (!Array.isArray(parsed) || parsed.length === 0)) {
+      report('WECHAT_ACCOUNTS', 'must be a JSON array with one object per account', example('WECHAT_ACCOUNTS'));
+    } else if (Array.isArray(parsed)) {
+      parsed.forEach((item: unknown, index) => {
+        const at = `WECHAT_ACCOUNTS[${index}]`;
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          report(at, 'must be an object such as {"appId":"…","appSecret":"…","hosts":["h5.a.com"]}');
+          return;
+        }
+        const entry = item as Record<string, unknown>;
+        for (const key of Object.keys(entry).filter((k) => !ACCOUNT_KEYS.includes(k))) {
+          report(`${at}.${key}`, `is not an account setting (known: ${ACCOUNT_KEYS.join(', ')})`);
+        }
+        const text = (key: string) => {
+          const v = entry[key];
+          if (v === undefined) return undefined;
+          if (typeof v === 'string' && v.trim()) return v.trim();
+          report(`${at}.${key}`, 'must be a non-empty string');
+          return undefined;
+        };
+        const appId = text('appId');
+        if (appId === undefined && entry.appId === undefined) report(`${at}.appId`, 'is required', 'wx1234567890abcdef');
+        const hostsValue = entry.hosts;
+        const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map((h) => h.trim()) : [];
+        if (hostsValue !== undefined && hosts.length === 0 && Array.isArray(hostsValue) && hostsValue.length > 0) {
+          report(`${at}.hosts`, 'must be an array of host strings', '["h5.a.com","*.a.com"]');
+        } else checkHosts(`${at}.hosts`, hosts);
+        accounts.push({
+          appId: appId ?? '',
+          appSecret: text('appSecret'),
+          accessTokenUrl: text('accessTokenUrl'),
+          accessTokenKey: text('accessTokenKey'),
+          hosts,
+          tokenMode: tokenMode(`${at}.tokenMode`, entry.tokenMode === undefined ? undefined : String(entry.tokenMode), defaultMode),
+        });
+      });
+    }
+  } else if (unreadable.has('WECHAT_ACCOUNTS')) {
+    // Reported: the accounts are in the file that could not be read.
+  } else if (single.appId === undefined && single.appSecret === undefined && single.hosts === undefined && !unreadable.has('WECHAT_APP_SECRET')) {
+    report('WECHAT_APP_ID', 'no account is configured: set WECHAT_APP_ID, WECHAT_APP_SECRET and ALLOWED_HOSTS, or WECHAT_ACCOUNTS', example('WECHAT_APP_ID'));
+  } else {
+    if (single.appId === undefined) report('WECHAT_APP_ID', 'is required', example('WECHAT_APP_ID'));
+    if (single.appSecret === undefined && !unreadable.has('WECHAT_APP_SECRET')) report('WECHAT_APP_SECRET', 'is required (or WECHAT_APP_SECRET_FILE)', '<the AppSecret from the Official Account settings>');
+    const hosts = checkHosts('ALLOWED_HOSTS', single.hosts === undefined ? [] : list(single.hosts));
+    accounts.push({ appId: single.appId ?? '', appSecret: single.appSecret, hosts, tokenMode: defaultMode });
+  }
+
+  // Each account: a secret, or a central server to read the token from; unique appIds and hosts.
+  accounts.forEach((account, index) => {
+    const at = several === undefined ? 'WECHAT_APP_SECRET' : `WECHAT_ACCOUNTS[${index}]`;
+    if (several !== undefined) {
+      if (account.appSecret === undefined && account.accessTokenUrl === undefined) {
+        report(`${at}.appSecret`, 'is required (or accessTokenUrl and accessTokenKey, to read the token from another central server)');
+      }
+      if (account.appSecret !== undefined && account.accessTokenUrl !== undefined) report(at, 'has both appSecret and accessTokenUrl: keep one');
+      if (account.accessTokenUrl !== undefined && !isHttpUrl(account.accessTokenUrl)) report(`${at}.accessTokenUrl`, 'must be an http(s) URL', 'http://tokens.internal:9090');
+      if ((account.accessTokenUrl === undefined) !== (account.accessTokenKey === undefined)) report(at, 'accessTokenUrl and accessTokenKey go together');
+    }
+    if (accounts.findIndex((other) => other.appId === account.appId) !== index && account.appId) {
+      report(`WECHAT_ACCOUNTS[${index}].appId`, `${account.appId} is listed twice: give each account once, with all its hosts`);
+    }
+  });
+  // A host under two accounts would make routing a guess: refused, whichever pattern covers it,
+  // compared in the matchers' normalised form (lowercase, punycode), as pages are matched.
+  const matchers = accounts.map((account) => {
+    try {
+      return createHostMatcher(account.hosts);
+    } catch {
+      return undefined; // reported above
+    }
+  });
+  accounts.forEach((_, index) => {
+    const mine = matchers[index];
+    for (let earlier = 0; earlier < index; earlier++) {
+      const theirs = matchers[earlier];
+      if (!mine || !theirs) continue;
+      const shared = [...mine.patterns.filter((pattern) => theirs(sampleHost(pattern))), ...theirs.patterns.filter((pattern) => mine(sampleHost(pattern)))];
+      if (shared.length) {
+        report(`WECHAT_ACCOUNTS[${index}].hosts`, `${[...new Set(shared)].join(', ')} also belongs to ${accounts[earlier].appId} (WECHAT_ACCOUNTS[${earlier}]): a host belongs to one account`);
+      }
+    }
+  });
+
+  // The store.
+  const redisUrl = value('REDIS_URL');
+  const clusterNodes = value('REDIS_CLUSTER_NODES');
+  let redis: RedisConfig | undefined;
+  if (redisUrl !== undefined && clusterNodes !== undefined) report('REDIS_URL', 'is set together with REDIS_CLUSTER_NODES: set one');
+  else if (redisUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(redisUrl).protocol;
+    } catch {
+      // reported below
+    }
+    // The URL can hold a password: never quote it.
+    if (protocol !== 'redis:' && protocol !== 'rediss:') report('REDIS_URL', 'must be a redis:// or rediss:// URL', example('REDIS_URL'));
+    redis = { url: redisUrl };
+  } else if (clusterNodes !== undefined) {
+    const nodes = list(clusterNodes);
+    const bad = nodes.filter((node) => !/^[^\s:/]+:\d{1,5}$/.test(node) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(node));
+    if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.join(', ') : 'nothing'} is not host:port`, example('REDIS_CLUSTER_NODES'));
+    redis = { clusterNodes: nodes };
+  }
+
+  // The listeners and the rest.
+  const host = value('HOST') ?? '0.0.0.0';
+  const internalHost = value('INTERNAL_HOST') ?? host;
+  const publicPort = port('PORT', 8080);
+  const internalPort = port('INTERNAL_PORT', 9090);
+  if (publicPort === internalPort && publicPort !== 0) report('INTERNAL_PORT', `is the same as PORT (${publicPort}): the internal listener needs its own port`, example('INTERNAL_PORT'));
+
+  const originsText = value('ALLOWED_ORIGINS');
+  const allowedOrigins = originsText === undefined ? undefined : list(originsText);
+  for (const origin of allowedOrigins ?? []) {
+    if (origin === '*') continue;
+    let serialized = '';
+    try {
+      serialized = new URL(origin).origin;
+    } catch {
+      // reported below
+    }
+    if (serialized !== origin || !isHttpUrl(origin)) report('ALLOWED_ORIGINS', `${origin} is not an origin (scheme://host[:port], no path)`, example('ALLOWED_ORIGINS'));
+  }
+
+  const apiKeys = list(value('API_KEYS') ?? '');
+  const short = apiKeys.filter((key) => key.length < MIN_KEY_LENGTH).length;
+  if (short) report('API_KEYS', `${short} key(s) have fewer than ${MIN_KEY_LENGTH} characters: use long random keys`, 'the output of openssl rand -hex 32');
+
+  const wechatApiBase = (value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
+  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(wechatApiBase).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
+
+  const logLevel = (value('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) report('LOG_LEVEL', `${JSON.stringify(logLevel).slice(0, 40)} is not one of ${LOG_LEVELS.join(', ')}`, example('LOG_LEVEL'));
+
+  const timeoutText = value('SHUTDOWN_TIMEOUT');
+  const shutdownTimeout = timeoutText === undefined ? 10_000 : Number(timeoutText);
+  if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) report('SHUTDOWN_TIMEOUT', `${JSON.stringify(timeoutText).slice(0, 40)} is not a whole number of ms`, example('SHUTDOWN_TIMEOUT'));
+
+  const signingPath = value('SIGNING_PATH') ?? '/api/wechat/signature';
+  if (!/^\/[\w\-./~]*$/.test(signingPath) || signingPath.includes('//')) {
+    report('SIGNING_PATH', `${JSON.stringify(signingPath).slice(0, 80)} is not a path (it starts with /, with no query)`, example('SIGNING_PATH'));
+  } else if (['/livez', '/readyz'].includes(signingPath)) report('SIGNING_PATH', `${signingPath} is the health check's path`, example('SIGNING_PATH'));
+
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze({
+    accounts: Object.freeze(accounts.map((account) => Object.freeze({ ...account, hosts: Object.freeze([...account.hosts]) }))),
+    redis: redis && Object.freeze('url' in redis ? { ...redis } : { clusterNodes: Object.freeze([...redis.clusterNodes]) }),
+    port: publicPort,
+    host,
+    internalPort,
+    internalHost,
+    allowedOrigins: allowedOrigins && Object.freeze(allowedOrigins),
+    apiKeys: Object.freeze(apiKeys),
+    wechatApiBase,
+    logLevel,
+    shutdownTimeout,
+    signingPath,
+  });
+}

@@ -1,0 +1,45 @@
+/** Time limit of one call to another central server's token API, in ms. */
+const TIMEOUT = 5000;
+
+/**
+ * An `accessToken` provider for `createSigner` that reads the token from another central
+ * server's token API (another wechat-share-service, or anything answering the same protocol):
+ * `GET {base}/v1/accounts/{appId}/access_token`, and, when the signer saw the token refused,
+ * `POST {base}/v1/accounts/{appId}/access_token/refresh` with `{ "stale": … }`.
+ *
+ * Rejects with an `Error` naming the server's origin and the HTTP status or the answer's fault;
+ * never the key, the token or the full URL.
+ */
+export function remoteAccessToken(options: { base: string; key: string; appId: string; fetch?: typeof fetch }) {
+  const base = options.base.replace(/\/+$/, '');
+  const origin = new URL(base).origin;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const path = `${base}/v1/accounts/${encodeURIComponent(options.appId)}/access_token`;
+  return async (context: { stale?: string } = {}): Promise<{ access_token: string; expires_in: number }> => {
+    const headers: Record<string, string> = { Authorization: `Bearer ${options.key}`, Accept: 'application/json' };
+    let response: Response;
+    try {
+      response = context.stale
+        ? await doFetch(`${path}/refresh`, {
+            method: 'POST',
+            headers: { ...headers, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ stale: context.stale }),
+            signal: AbortSignal.timeout(TIMEOUT),
+          })
+        : await doFetch(path, { headers, signal: AbortSignal.timeout(TIMEOUT) });
+    } catch (error) {
+      // fetch's own errors can quote the URL; name only the origin and the kind of failure.
+      const kind = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${TIMEOUT} ms` : 'network error';
+      throw new Error(`The central server ${origin} could not be reached: ${kind}.`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`The central server ${origin} answered HTTP ${response.status} for ${options.appId}'s access_token${response.status === 401 ? ': check accessTokenKey' : ''}.`);
+    }
+    const body = (await response.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (typeof body?.access_token !== 'string' || typeof body.expires_in !== 'number') {
+      throw new Error(`The central server ${origin} answered without access_token and expires_in.`);
+    }
+    return { access_token: body.access_token, expires_in: body.expires_in };
+  };
+}

@@ -1,0 +1,92 @@
+// The token API on the internal listener (WeChat's central-server pattern): two instances on one
+// real redis-server, keys checked in constant time, one refresh for twenty callers, the 30 s rule;
+// and a third service reading its token from the first through accessTokenUrl.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyCheck } from '../src/createKeyCheck';
+import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
+import { startTwoInstances, type TwoInstances } from './helpers/twoInstances';
+
+const A = { appId: 'wx_tokens_a', appSecret: 'SECRET_tokens_a_0c4e1d' };
+const KEY = 'key_backend_one_5f0e7c1a9b2d4e6f';
+const OTHER_KEY = 'key_backend_two_a8b7c6d5e4f3a2b1';
+let setup: TwoInstances;
+
+beforeAll(async () => {
+  setup = await startTwoInstances(A, { API_KEYS: `${KEY},${OTHER_KEY}` });
+});
+afterAll(() => setup?.stop());
+
+const api = (instance: ServiceProcess, path: string, init: RequestInit = {}, key: string | undefined = KEY) =>
+  fetch(`${instance.internalUrl}/v1/accounts/${path}`, { ...init, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string>) } });
+const refresh = (instance: ServiceProcess, stale: string) => api(instance, `${A.appId}/access_token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stale }) });
+
+describe('the token API', () => {
+  it('answers 401 without a known key, and 403 for an appId not served here', async () => {
+    const [first] = setup.instances;
+    for (const authorization of [undefined, `Bearer ${KEY.slice(0, -1)}`, `Bearer ${KEY}x`, `Basic ${KEY}`, 'Bearer ', `Bearer ${A.appSecret}`]) {
+      const response = await fetch(`${first.internalUrl}/v1/accounts/${A.appId}/access_token`, { headers: authorization ? { authorization } : {} });
+      expect(response.status, authorization).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect((await api(first, `${A.appId}/access_token`, {}, OTHER_KEY)).status).toBe(200);
+    const unknown = await api(first, 'wx_somebody_else/access_token');
+    expect(unknown.status).toBe(403);
+    expect((await unknown.json()).error.code).toBe('UNKNOWN_APP_ID');
+    expect((await api(first, `${A.appId}/access_token`, { method: 'POST' })).status).toBe(405);
+    expect((await api(first, `${A.appId}/access_token/refresh`, { method: 'POST', body: '{}' })).status).toBe(400);
+  });
+
+  it('gives every instance the same access_token and jsapi_ticket, with seconds left', async () => {
+    const tokens = await Promise.all(setup.instances.map(async (instance) => (await api(instance, `${A.appId}/access_token`)).json()));
+    expect(tokens[0]).toEqual({ access_token: expect.stringMatching(/^STABLE_/), expires_in: expect.any(Number) });
+    expect(tokens[0].expires_in).toBeGreaterThan(7000);
+    expect(tokens[1].access_token).toBe(tokens[0].access_token);
+    const ticket = await (await api(setup.instances[1], `${A.appId}/jsapi_ticket`)).json();
+    expect(ticket).toEqual({ ticket: setup.wechat.fakes[A.appId].currentTicket(), expires_in: expect.any(Number) });
+    expect((await api(setup.instances[0], `${A.appId}/access_token`)).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('20 concurrent refresh calls with the same stale token, on two instances, cause one upstream call; the next within 30 s causes none', async () => {
+    const { access_token: stale } = await (await api(setup.instances[0], `${A.appId}/access_token`)).json();
+    const before = setup.wechat.fakes[A.appId].calls.stableToken;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => refresh(setup.instances[i % 2], stale).then((response) => response.json())));
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+    const fresh = answers[0].access_token;
+    expect(fresh).not.toBe(stale);
+    for (const answer of answers) expect(answer).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: expect.any(Boolean) });
+    expect(answers.some((answer) => answer.refreshed)).toBe(true);
+
+    // WeChat allows a forced refresh every 30 s at most: inside the window the current token answers.
+    const again = await (await refresh(setup.instances[1], fresh)).json();
+    expect(again).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: false });
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+  });
+
+  it('lets another service read its token through accessTokenUrl, and sign with it', async () => {
+    const reader = await startServiceProcess({
+      WECHAT_ACCOUNTS: JSON.stringify([{ appId: A.appId, accessTokenUrl: setup.instances[0].internalUrl, accessTokenKey: KEY, hosts: ['h5.a.com'] }]),
+      WECHAT_API_BASE: setup.wechat.url,
+    });
+    try {
+      const calls = { ...setup.wechat.fakes[A.appId].calls };
+      const response = await fetch(`${reader.publicUrl}/api/wechat/signature?url=${encodeURIComponent('https://h5.a.com/')}`);
+      expect(response.status).toBe(200);
+      expect((await response.json()).appId).toBe(A.appId);
+      // The token came from the first service, not from WeChat.
+      expect(setup.wechat.fakes[A.appId].calls.stableToken).toBe(calls.stableToken);
+      expect(reader.output()).not.toContain(KEY);
+    } finally {
+      await reader.stop();
+    }
+  });
+});
+
+describe('createKeyCheck', () => {
+  it('accepts each key as a Bearer token and nothing else', () => {
+    const check = createKeyCheck([KEY, OTHER_KEY]);
+    expect(check(`Bearer ${KEY}`)).toBe(true);
+    expect(check(`bearer ${OTHER_KEY}`)).toBe(true);
+    for (const header of [undefined, '', KEY, `Bearer ${KEY.slice(1)}`, `Bearer ${KEY}${KEY}`, `Bearer ${KEY} ${KEY}`, `Token ${KEY}`]) expect(check(header), String(header)).toBe(false);
+    expect(createKeyCheck([])(`Bearer ${KEY}`)).toBe(false);
+  });
+});
