@@ -38,8 +38,8 @@ export interface VerifyHandlerOptions {
 
 /**
  * The client of a request, as the transport knows it. node's `req.socket` fits as it is; Deno gives
- * `info.remoteAddr.hostname`. Without it (Next.js route handlers, `toNodeHandler` today) the handler
- * cannot see the connection and decides on the forwarding headers alone.
+ * `info.remoteAddr.hostname`; `toNodeHandler` passes it. Without it (Next.js route handlers) the handler
+ * cannot see the connection, so it answers only with `allowRemote: true`.
  */
 export interface VerifyClient {
   /** The connection's peer address, such as `127.0.0.1` or `::ffff:192.168.1.5`. */
@@ -86,7 +86,8 @@ export function createVerifyHandler(options: VerifyHandlerOptions): (request: Re
     const origin = request.headers.get('origin');
     const cors = corsHeaders(origin, options.allowedOrigins);
     if (isProduction()) return json(404, { error: { code: 'NOT_FOUND', message: 'Not available in production.' } }, cors);
-    // A framework's own second argument (Next.js passes { params }) has no address: the connection is then unknown.
+    // A framework's own second argument (Next.js passes { params }) has no address: the connection is
+    // then unknown, and an unknown client is not this machine (only allowRemote lets it in).
     const remoteAddress = typeof client?.remoteAddress === 'string' ? client.remoteAddress : null;
     if (!options.allowRemote && !isLocalClient(remoteAddress, (name) => request.headers.get(name))) {
       return new Response(remoteRefusal('createVerifyHandler', remoteAddress), {

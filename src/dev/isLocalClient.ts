@@ -40,15 +40,16 @@ function forwardedFor(header: (name: string) => string | null | undefined): stri
  * address (127.0.0.0/8, `::1`, `::ffff:127.x.x.x`) and no forwarding header (`Forwarded`,
  * `X-Forwarded-For`, `X-Real-IP`) names any other client. The headers matter because a tunnel (ngrok,
  * frp, cloudflared) or a reverse proxy on this machine connects from loopback on behalf of remote
- * visitors. A header can only make a request less local, never more, so forging one gains nothing.
+ * visitors. A header can only make a request less local, never more, so forging one gains nothing;
+ * and a request whose peer is unknown is not local, whatever its headers say.
  *
  * @param remoteAddress - the socket's peer, as node:net reports it (`req.socket.remoteAddress`);
- *   `null` when the transport cannot tell (then the headers alone decide); `undefined` (a closed
- *   socket) is not local
+ *   `null` when the transport cannot tell, and `undefined` (a closed socket): neither is local, since
+ *   a header can be forged and only a known loopback peer proves the client is this machine
  * @param header - reads one request header by its lower-case name
  */
 export function isLocalClient(remoteAddress: string | null | undefined, header: (name: string) => string | null | undefined): boolean {
-  if (remoteAddress !== null && (typeof remoteAddress !== 'string' || !isLoopbackAddress(remoteAddress))) return false;
+  if (typeof remoteAddress !== 'string' || !isLoopbackAddress(remoteAddress)) return false;
   return forwardedFor(header).every(isLoopbackAddress);
 }
 

@@ -82,8 +82,9 @@ describe('isLocalClient', () => {
     // A local proxy that forwards a local client is still local.
     expect(isLocalClient('127.0.0.1', headers({ 'x-forwarded-for': '127.0.0.1, ::1', 'x-real-ip': '127.0.0.1' }))).toBe(true);
     expect(isLocalClient('127.0.0.1', headers({ forwarded: 'for="[::1]:5173";proto=http, for=127.0.0.1:80' }))).toBe(true);
-    // Unknown connection (null): the headers alone decide.
-    expect(isLocalClient(null, none)).toBe(true);
+    // Unknown connection (null): not this machine, whatever the headers say (they can be forged).
+    expect(isLocalClient(null, none)).toBe(false);
+    expect(isLocalClient(null, headers({ 'x-forwarded-for': '127.0.0.1' }))).toBe(false);
     expect(isLocalClient(null, headers({ 'x-forwarded-for': '203.0.113.9' }))).toBe(false);
   });
 });
@@ -249,13 +250,17 @@ describe('createVerifyHandler, given the client', () => {
 });
 
 describe('createVerifyHandler without a client', () => {
-  it('goes by the forwarding headers alone, and ignores a framework\'s own second argument', async () => {
+  // Next.js route handlers see no connection; a LAN client could forge X-Forwarded-For: 127.0.0.1.
+  it('refuses an unknown client, whatever its headers, unless allowRemote; a framework\'s own second argument counts as unknown', async () => {
     const verify = createVerifyHandler({ appId: 'wx1', jsapiTicket: 't' });
     const request = (headers: Record<string, string> = {}) => new Request('http://localhost/v', { method: 'POST', headers, body: '{}' });
-    expect((await verify(request())).status).toBe(400);
-    expect((await verify(request(), { params: {} } as never)).status).toBe(400);
-    expect((await verify(request({ 'x-forwarded-for': '203.0.113.9' }))).status).toBe(403);
+    expect((await verify(request())).status).toBe(403);
+    expect((await verify(request(), { params: {} } as never)).status).toBe(403);
+    expect((await verify(request({ 'x-forwarded-for': '127.0.0.1' }))).status).toBe(403);
     expect((await verify(request(), { remoteAddress: '192.0.2.9' })).status).toBe(403);
+    expect((await verify(request(), { remoteAddress: '127.0.0.1' })).status).toBe(400);
+    const open = createVerifyHandler({ appId: 'wx1', jsapiTicket: 't', allowRemote: true });
+    expect((await open(request())).status).toBe(400);
   });
 });
 

@@ -2,6 +2,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createVerifyHandler, jsapiSignature, verifyConfig } from '../../src/server/index';
 
+// The verify handler answers this machine only: these requests come from a loopback peer, as
+// toNodeHandler passes it (test/dev/remoteClients.test.ts covers the others).
+const onThisMachine = (options: Parameters<typeof createVerifyHandler>[0]) => {
+  const verify = createVerifyHandler(options);
+  return (request: Request) => verify(request, { remoteAddress: '127.0.0.1' });
+};
+
 const TICKET = 'ticket-1';
 const sign = (url: string) => ({ url, appId: 'wx1', nonceStr: 'n', timestamp: 100, signature: jsapiSignature({ jsapi_ticket: TICKET, noncestr: 'n', timestamp: 100, url }) });
 const options = { appId: 'wx1', jsapi_ticket: TICKET };
@@ -47,9 +54,9 @@ describe('createVerifyHandler', () => {
   const good = { url, appId: 'wx1', nonceStr: 'n', timestamp: 1, signature: jsapiSignature({ jsapi_ticket: TICKET_, noncestr: 'n', timestamp: 1, url }) };
 
   it('answers the verdict of verifyConfig with a fixed ticket or a signer\'s', async () => {
-    const fixed = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, jsSafeDomains: ['example.com'] });
+    const fixed = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_, jsSafeDomains: ['example.com'] });
     expect(await (await fixed(post(good))).json()).toEqual({ ok: true, expectedUrl: url });
-    const viaSigner = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: async () => TICKET_ }, signedUrlOf: () => 'https://h5.example.com/other' });
+    const viaSigner = onThisMachine({ appId: 'wx1', signer: { getJsapiTicket: async () => TICKET_ }, signedUrlOf: () => 'https://h5.example.com/other' });
     expect(await (await viaSigner(post({ ...good, url: 'https://h5.example.com/moved' }))).json()).toMatchObject({
       ok: false, errMsg: 'invalid signature', expectedUrl: 'https://h5.example.com/moved', signedUrl: 'https://h5.example.com/other',
     });
@@ -57,25 +64,25 @@ describe('createVerifyHandler', () => {
   });
 
   it('answers 405, 400 and 502 with a code, and no ticket', async () => {
-    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    const handler = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_ });
     expect((await handler(new Request('http://localhost/v'))).status).toBe(405);
     for (const body of [null, {}, { ...good, timestamp: 'soon' }, { ...good, signature: 7 }]) {
       const response = await handler(post(body));
       expect(response.status).toBe(400);
       expect((await response.json()).error.code).toBe('INVALID_REQUEST');
     }
-    const broken = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error(`no ${TICKET_}`)) } });
+    const broken = onThisMachine({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error(`no ${TICKET_}`)) } });
     const response = await broken(post(good));
     expect(response.status).toBe(502);
     expect(await response.text()).not.toContain(TICKET_);
   });
 
   it('refuses to be created, or to answer, under NODE_ENV=production, and needs a ticket source', async () => {
-    expect(() => createVerifyHandler({ appId: 'wx1' })).toThrow(/jsapiTicket or signer/);
-    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    expect(() => onThisMachine({ appId: 'wx1' })).toThrow(/jsapiTicket or signer/);
+    const handler = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_ });
     vi.stubEnv('NODE_ENV', 'production');
     try {
-      expect(() => createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ })).toThrow(/development only/);
+      expect(() => onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_ })).toThrow(/development only/);
       expect((await handler(post(good))).status).toBe(404);
     } finally {
       vi.unstubAllEnvs();
@@ -83,7 +90,7 @@ describe('createVerifyHandler', () => {
   });
 
   it('says exactly what went wrong, never cached, and checks each field\'s length', async () => {
-    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    const handler = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_ });
     const answer = async (request: Request) => {
       const response = await handler(request);
       return { status: response.status, type: response.headers.get('content-type'), cache: response.headers.get('cache-control'), body: await response.json() };
@@ -97,7 +104,7 @@ describe('createVerifyHandler', () => {
     // 4096 characters is still a field.
     expect((await answer(post({ ...good, nonceStr: 'n'.repeat(4096) }))).status).toBe(200);
     expect(await answer(post(good))).toMatchObject({ status: 200, type: json, cache: 'no-store' });
-    const broken = createVerifyHandler({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error('down')) } });
+    const broken = onThisMachine({ appId: 'wx1', signer: { getJsapiTicket: () => Promise.reject(new Error('down')) } });
     const response = await broken(post(good));
     expect(await response.json()).toEqual({ error: { code: 'TICKET_UNAVAILABLE', message: 'The signer has no jsapi_ticket: see its onError log.' } });
     vi.stubEnv('NODE_ENV', 'production');
@@ -109,7 +116,7 @@ describe('createVerifyHandler', () => {
   });
 
   it.each([undefined, '', 42])('refuses appId %j, naming it', (appId) => {
-    expect(() => createVerifyHandler({ appId, jsapiTicket: TICKET_ } as never)).toThrow('createVerifyHandler: appId is required.');
+    expect(() => onThisMachine({ appId, jsapiTicket: TICKET_ } as never)).toThrow('createVerifyHandler: appId is required.');
   });
 });
 
@@ -126,7 +133,7 @@ describe('createVerifyHandler and CORS (allowedOrigins)', () => {
   });
 
   it('lets a page on an allowed origin read the verdict, and answers its preflight', async () => {
-    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
+    const handler = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
     const answer = await handler(from('http://localhost:5173'));
     expect(answer.status).toBe(200);
     expect(cors(answer)).toEqual({ origin: 'http://localhost:5173', vary: 'Origin', methods: null });
@@ -141,12 +148,12 @@ describe('createVerifyHandler and CORS (allowedOrigins)', () => {
   });
 
   it('sends no CORS headers to another origin, nor without allowedOrigins; * allows any', async () => {
-    const handler = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
+    const handler = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['http://localhost:5173'] });
     expect(cors(await handler(from('http://evil.example')))).toEqual({ origin: null, vary: null, methods: null });
     expect(cors(await handler(from('http://evil.example', 'OPTIONS')))).toEqual({ origin: null, vary: null, methods: null });
-    const none = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_ });
+    const none = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_ });
     expect(cors(await none(from('http://localhost:5173')))).toEqual({ origin: null, vary: null, methods: null });
-    const any = createVerifyHandler({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['*'] });
+    const any = onThisMachine({ appId: 'wx1', jsapiTicket: TICKET_, allowedOrigins: ['*'] });
     expect(cors(await any(from('http://localhost:5173'))).origin).toBe('*');
   });
 });
