@@ -89,7 +89,8 @@ function parseEntry(raw: string | undefined): Entry | undefined {
  * 6. Renewal on request (`renew(stale)`, the central token server's refresh): the value is
  *    replaced only when `stale` is still the current one, compared under the lock with the
  *    store's value, so any number of callers on any number of instances holding one stale
- *    value cause one fetch.
+ *    value cause one fetch. A lock still held after `timeout` means a slow renewal elsewhere:
+ *    the value known is answered, not renewed, rather than a second fetch.
  * Store failures never reject: they count as a miss (the store is guarded with a time limit).
  */
 export function createCredentialCache(options: CredentialCacheOptions): CredentialCache {
@@ -213,6 +214,10 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
       // The store's value decides; the in-process copy stands in when the store is down or empty.
       const known = (storeUp && (await readStore())) || local;
       if (current(known)) return { entry: (local = known), renewed: false };
+      // Another instance still holds the lock after `timeout`: its renewal is slow, not absent (a dead
+      // holder's lock expires by its TTL). Renewing too would make two upstream calls, and in classic
+      // mode replace the token that holder is about to hand out: answer what is known, not renewed.
+      if (storeUp && !lock) return { entry: valid(known) ? (local = known) : await entryNow(), renewed: false };
       const held = valid(known) ? known : undefined;
       const entry = await attempt(held);
       if (!entry) {

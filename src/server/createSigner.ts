@@ -343,8 +343,10 @@ export function createSigner(options: SignerOptions): Signer {
     },
     async refreshAccessToken(stale) {
       if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeChat refused.');
-      remember(stale);
       const { entry, renewed } = await token.renew(stale, (current) => renewAccessToken(current, stale));
+      // Only a token that really was current is a secret to keep out of errors: a caller's made-up
+      // `stale` must not push real refused tokens off that short list.
+      if (renewed) remember(stale);
       return { access_token: entry.value, expires_in: secondsLeft(entry.expiresAt), refreshed: renewed };
     },
     status() {

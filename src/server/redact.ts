@@ -3,17 +3,19 @@ export const REDACTED = '[redacted]';
 
 // Query parameters that carry a credential in WeChat API URLs (and a few spellings of them).
 const SECRET_PARAMS = /\b(secret|appsecret|access_token|ticket|jsapi_ticket|corpsecret)=[^&\s"'<>]*/gi;
+// The same credentials as JSON members: what a token provider's or a proxy's error may quote of a body.
+const SECRET_MEMBERS = /"(secret|appsecret|access_token|ticket|jsapi_ticket|corpsecret)"\s*:\s*"(?:[^"\\]|\\.)*"/gi;
 // A URL's query and fragment: whatever a fetch error quotes of a request URL.
 const URL_QUERY = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*|\b[\w.-]+\.[a-z]{2,}\/[^\s?#"'<>]*)[?#][^\s"'<>]*/gi;
 
 /**
- * `text` with every URL's query removed, every `secret=`/`access_token=`/`ticket=` value
- * replaced, and each of `secrets` (the appSecret, access_tokens and jsapi_tickets in hand)
+ * `text` with every URL's query removed, every `secret=`/`access_token=`/`ticket=` value (and
+ * every such JSON member, `"access_token":"…"`) replaced, and each of `secrets` (the appSecret, access_tokens and jsapi_tickets in hand)
  * replaced wherever it appears. Used on everything that reaches a {@link WechatApiError} or an
  * `onError` event, since a `fetch` may quote the request URL (and its secret) in its errors.
  */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text.replace(URL_QUERY, `$1?${REDACTED}`).replace(SECRET_PARAMS, `$1=${REDACTED}`);
+  let out = text.replace(URL_QUERY, `$1?${REDACTED}`).replace(SECRET_PARAMS, `$1=${REDACTED}`).replace(SECRET_MEMBERS, `"$1":"${REDACTED}"`);
   for (const secret of secrets) {
     // Short values could match ordinary words; real secrets are 32+ characters.
     if (secret && secret.length >= 8) out = out.split(secret).join(REDACTED);

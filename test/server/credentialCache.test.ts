@@ -106,3 +106,18 @@ describe('createCredentialCache', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 });
+
+describe('renew() and a lock another instance keeps past timeout', () => {
+  // A slow renewal elsewhere (store read, force window, a 5 s WeChat call) is not a dead one: renewing
+  // too would make a second upstream call and, in classic mode, replace the token it hands out.
+  it('answers the stale value it knows, renewed: false, without an upstream call', async () => {
+    const { store, cache } = setup(50);
+    await store.set(KEY, JSON.stringify(entry('stale-1', 60_000, 120_000)), 120_000);
+    expect(await cache.get()).toBe('stale-1');
+    await store.lock(`${KEY}:lock`, 60_000);
+    const attempt = vi.fn(async () => entry('renewed-1', 60_000, 120_000));
+    const renewal = await cache.renew('stale-1', attempt);
+    expect(attempt).not.toHaveBeenCalled();
+    expect(renewal).toMatchObject({ renewed: false, entry: { value: 'stale-1' } });
+  });
+});

@@ -24,6 +24,8 @@ describe('redact', () => {
     ['secret=ab cd', 'secret=[redacted] cd'],
     ['SECRET=abc', 'SECRET=[redacted]'],
     ['nothing to hide here', 'nothing to hide here'],
+    // A token provider's or a proxy's error quoting a JSON body.
+    ['bad answer {"access_token": "NEW_TOKEN_123", "expires_in":7200,"Ticket":"T\\"x"}', 'bad answer {"access_token":"[redacted]", "expires_in":7200,"Ticket":"[redacted]"}'],
   ])('%j', (text, expected) => {
     expect(redact(text, [])).toBe(expected);
   });
