@@ -52,7 +52,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
         return send(res, 'signature', start, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body passes ${MAX_BODY} bytes.` } }, { ...cors, Connection: 'close' });
       }
     }
-    const check = checkSigningRequest({ method: req.method ?? 'GET', search, contentType: req.headers['content-type'], body });
+    const check = checkSigningRequest({ method: req.method ?? 'GET', search, contentType: req.headers['content-type'], body }, { appIdParameter: true });
     if (!check.ok) return send(res, 'signature', start, check.status, { error: { code: check.code, message: check.message } }, { ...cors, ...check.headers });
     const account = accounts.route(check.hostname, check.appId);
     if (!account) {

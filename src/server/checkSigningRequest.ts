@@ -17,6 +17,14 @@ export interface SigningRequestInput {
 export interface SigningRequestCheckOptions {
   /** Longest page URL accepted, in characters. @default 4096 */
   maxUrlLength?: number;
+  /**
+   * Read and check the `appId` parameter (where one server signs for several Official Accounts,
+   * as the signing service does). Off, the parameter is ignored, as `createSignatureHandler`
+   * (one signer) always has: turning it on for a handler that does not route by it would refuse
+   * requests that work today.
+   * @default false
+   */
+  appIdParameter?: boolean;
 }
 
 /**
@@ -100,8 +108,9 @@ function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } 
  *   characters: 400 `URL_TOO_LONG`; not absolute http(s): 400 `INVALID_URL`; not in the
  *   serialized form `location.href` has (which WeChat checks the signature against, so the host
  *   checked is the host of the string signed): 400 `INVALID_URL` naming that form;
- * - the optional `appId` parameter (query, form or JSON), picking one Official Account where
- *   several are served: a string of 1 to 64 characters, else 400 `INVALID_APP_ID`.
+ * - with `appIdParameter`, the optional `appId` parameter (query, form or JSON), picking one
+ *   Official Account where several are served: a string of 1 to 64 characters, else 400
+ *   `INVALID_APP_ID`.
  *
  * It never throws and does no I/O; the host allowlist is the caller's ({@link createHostMatcher}).
  *
@@ -116,7 +125,9 @@ export function checkSigningRequest(input: SigningRequestInput, options: Signing
     return fail(405, 'METHOD_NOT_ALLOWED', `Use GET ?url= or POST url=, not ${input.method}.`, { Allow: 'GET, POST, OPTIONS' });
   }
   const maxUrlLength = options.maxUrlLength ?? 4096;
-  const { url, appId } = paramsOf(input);
+  const params = paramsOf(input);
+  const url = params.url;
+  const appId = options.appIdParameter ? params.appId : undefined;
   if (typeof url !== 'string' || !url) return fail(400, 'MISSING_URL', 'Send the page URL as url= (location.href.split("#")[0], encoded).');
   if (url.length > maxUrlLength) return fail(400, 'URL_TOO_LONG', `The URL has ${url.length} characters; at most ${maxUrlLength} are accepted.`);
   const parsed = parseHttpUrl(url);

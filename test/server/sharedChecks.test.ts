@@ -53,9 +53,9 @@ describe('checkSigningRequest', () => {
   it('reads GET, form and JSON POST, with the optional appId', () => {
     const q = `url=${encodeURIComponent(PAGE + '#x')}`;
     expect(checkSigningRequest({ method: 'GET', search: `?${q}` })).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com' });
-    expect(checkSigningRequest({ method: 'GET', search: `${q}&appId=wx1` })).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com', appId: 'wx1' });
-    expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/x-www-form-urlencoded', body: `${q}&appId=wx2` })).toMatchObject({ ok: true, appId: 'wx2' });
-    expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/json; charset=utf-8', body: JSON.stringify({ url: PAGE, appId: 'wx3' }) })).toMatchObject({ ok: true, url: PAGE, appId: 'wx3' });
+    expect(checkSigningRequest({ method: 'GET', search: `${q}&appId=wx1` }, { appIdParameter: true })).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com', appId: 'wx1' });
+    expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/x-www-form-urlencoded', body: `${q}&appId=wx2` }, { appIdParameter: true })).toMatchObject({ ok: true, appId: 'wx2' });
+    expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/json; charset=utf-8', body: JSON.stringify({ url: PAGE, appId: 'wx3' }) }, { appIdParameter: true })).toMatchObject({ ok: true, url: PAGE, appId: 'wx3' });
   });
 
   it.each([
@@ -70,9 +70,15 @@ describe('checkSigningRequest', () => {
     [{ method: 'POST', search: '', contentType: 'application/json', body: JSON.stringify({ url: PAGE, appId: 7 }) }, 400, 'INVALID_APP_ID'],
     [{ method: 'GET', search: `url=${encodeURIComponent(PAGE)}&appId=` }, 400, 'INVALID_APP_ID'],
   ])('refuses %j with %i %s', (input, status, code) => {
-    const check = checkSigningRequest(input);
+    const check = checkSigningRequest(input, { appIdParameter: true });
     expect(check).toMatchObject({ ok: false, status, code, message: expect.any(String) });
     if (status === 405) expect(check).toMatchObject({ headers: { Allow: 'GET, POST, OPTIONS' } });
+  });
+
+  it('ignores the appId parameter unless asked to read it (createSignatureHandler serves one signer)', () => {
+    const input = { method: 'GET', search: `url=${encodeURIComponent(PAGE)}&appId=` };
+    expect(checkSigningRequest(input)).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com' });
+    expect(checkSigningRequest({ method: 'GET', search: `url=${encodeURIComponent(PAGE)}&appId=wx1` }, { appIdParameter: true })).toMatchObject({ ok: true, appId: 'wx1' });
   });
 
   it('takes maxUrlLength', () => {
