@@ -36,8 +36,9 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   const openTagList = unique(settings.openTagList || []);
   // Open tags need jweixin 1.6.0 (official open-tag doc); 1.4.0 is what this SDK is specified on.
   const version = settings.jweixinVersion || (openTagList.length ? '1.6.0' : '1.4.0');
-  if (!/^1\.[46]\.0$/.test(version) || (openTagList.length && version < '1.6')) {
-    throw new WechatShareError('INVALID_OPTIONS', `jweixinVersion ${version}: use 1.4.0 or 1.6.0 (1.6.0 with openTagList).`);
+  // (Another version string loads that file from the official hosts: a wrong one fails to load.)
+  if (openTagList.length && version < '1.6') {
+    throw new WechatShareError('INVALID_OPTIONS', 'openTagList needs jweixinVersion 1.6.0.');
   }
   const snapshot = readPage();
   if (!snapshot.inWechat) return { status: 'unsupported', reason: 'not-wechat' };

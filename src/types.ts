@@ -68,8 +68,9 @@ export interface ShareOptions {
    * Which jweixin to load from the official hosts: `https://res.wx.qq.com/open/js/jweixin-{version}.js`,
    * falling back once to the same path on `res2.wx.qq.com`, the official backup host. 1.6.0 is
    * needed for open tags (official open-tag doc). With the script tag, `data-jweixin` on the tag
-   * sets it. Ignored when `sdkUrl` is set. Anything but `'1.4.0'` or `'1.6.0'`, and `'1.4.0'`
-   * together with a non-empty `openTagList`, rejects `INVALID_OPTIONS`.
+   * sets it. Ignored when `sdkUrl` is set. `'1.4.0'` together with a non-empty `openTagList`
+   * rejects `INVALID_OPTIONS` naming both. (Another version string loads that file from the same
+   * hosts, unchecked: one that does not exist rejects `SDK_LOAD_FAILED` naming the URLs.)
    *
    * Only one jweixin runs on a page, the first one loaded (jweixin starts only while
    * `window.jWeixin` is free): when open tags are asked for and a jweixin older than 1.6.0 is

@@ -10,7 +10,7 @@ import { page } from './pageState';
 export function listenOpenTagsError(handler?: (errMsg: string) => void): void {
   if (!handler) return;
   if (!page.openTagsErrorHandler) {
-    document.addEventListener('WeixinOpenTagsError', (event) => page.openTagsErrorHandler!(String((event as CustomEvent<WxResult | undefined>).detail?.errMsg)));
+    document.addEventListener('WeixinOpenTagsError', (event) => page.openTagsErrorHandler!((event as CustomEvent<WxResult>).detail.errMsg));
   }
   page.openTagsErrorHandler = handler;
 }
