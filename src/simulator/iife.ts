@@ -1,7 +1,9 @@
 // dist/wechat-simulator.iife.js: put it first in <head>, before jweixin. It turns the page into a
 // simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform: ios,
 // android, miniprogram (a Mini Program's web-view) or browser) and draws
-// the preview panel. data-verify names the demo server's verify endpoint.
+// the preview panel. data-verify names the demo server's verify endpoint; data-version plays
+// another WeChat version (sessionStorage wins); data-open-tags-error plays a client that cannot
+// use open tags (WeixinOpenTagsError with that errMsg).
 import { installBridge } from './installBridge';
 import type { SimulatedBridge } from './types';
 import { verifyWithEndpoint } from './verifyWithEndpoint';
@@ -13,9 +15,15 @@ const platform: PanelPlatform = chosen === 'android' || chosen === 'browser' || 
 let bridge: SimulatedBridge | undefined;
 if (platform !== 'browser') {
   // An older client can be played too: below 6.7.2 the new share APIs do not exist.
-  const version = sessionStorage.getItem(VERSION_KEY) ?? undefined;
+  const version = sessionStorage.getItem(VERSION_KEY) ?? tag?.dataset.version;
   const miniProgram = platform === 'miniprogram';
-  bridge = installBridge({ platform: miniProgram ? 'android' : platform, miniProgram, version, verify: verifyWithEndpoint(tag?.dataset.verify) });
+  bridge = installBridge({
+    platform: miniProgram ? 'android' : platform,
+    miniProgram,
+    version,
+    openTagsError: tag?.dataset.openTagsError,
+    verify: verifyWithEndpoint(tag?.dataset.verify),
+  });
 }
 mountPanel(bridge, platform);
 

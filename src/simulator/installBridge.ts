@@ -4,6 +4,9 @@
 // page set up for sharing. Written from the protocol (the official JS-SDK docs and what
 // jweixin-1.4.0.js sends), never from the SDK it judges: it imports nothing of it.
 import type { BridgeOptions, BridgeState, ConfigRecord, SimulatedBridge, SimulatedCard, WeixinJSBridge } from './types';
+import { installOpenTags } from './installOpenTags';
+import { isAtLeast } from './isAtLeast';
+import { watchJweixinScripts } from './watchJweixinScripts';
 import { wechatUserAgent } from './wechatUserAgent';
 
 // The invoke each legacy handler makes when the user shares, by its menu event. jweixin lists
@@ -15,16 +18,6 @@ const SEND_APIS: Record<string, string> = {
   'menu:share:weiboApp': 'shareWeiboApp',
   'menu:share:QZone': 'shareQZone',
 };
-
-// Whether dotted version `version` is `minimum` or later, compared numerically.
-function isAtLeast(version: string, minimum: string): boolean {
-  const x = version.split('.').map(Number);
-  const y = minimum.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) > (y[i] || 0);
-  }
-  return true;
-}
 
 /**
  * Makes this page a simulated WeChat client. Call it before jweixin loads: jweixin reads the user
@@ -62,6 +55,8 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   // name window.__wxjs_environment, set below).
   const userAgent = wechatUserAgent(platform, version) + (state.miniProgram ? ' miniProgram' : '');
   Object.defineProperty(navigator, 'userAgent', { get: () => userAgent, configurable: true });
+  const openTags = installOpenTags(state, changed, { platform, version, openTagsError: options.openTagsError });
+  const unwatchScripts = watchJweixinScripts(state, changed);
 
   const current = () => state.configs[state.configs.length - 1];
   // The client's reply to one invoke, as raw err_msg: jweixin turns it into `api:ok` and so on.
@@ -87,6 +82,9 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
         signature: String(args.verifySignature),
         jsApiList: (args.verifyJsApiList as string[]) || [],
         url: checksEntry ? state.entryUrl : location.href.split('#')[0],
+        pageUrl: location.href.split('#')[0],
+        // jweixin 1.6.0 always sends the field (undefined without openTagList); 1.4.0 never does.
+        openTagList: 'verifyOpenTagList' in args ? ((args.verifyOpenTagList as string[] | undefined) ?? []).slice() : undefined,
       };
       state.configs.push(record);
       changed();
@@ -104,6 +102,8 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
           record.result = result;
           record.state = result.ok ? 'ok' : 'failed';
           record.errMsg = result.ok ? 'config:ok' : `config:${result.errMsg}`;
+          // Open tags are judged by the config, independently of its jsApiList (official).
+          openTags.judge(record);
           changed();
           return result.ok ? 'ok' : `fail_${result.errMsg}`;
         });
@@ -189,6 +189,8 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     },
     uninstall() {
       clearTimeout(timer);
+      openTags.uninstall();
+      unwatchScripts();
       if (window.WeixinJSBridge === bridge) delete window.WeixinJSBridge;
       if (state.miniProgram) delete (window as { __wxjs_environment?: string }).__wxjs_environment;
       // The own property defined above; the prototype's getter answers again.

@@ -1,4 +1,5 @@
-import type { BridgeState, Platform, SimulatedBridge } from './types';
+import { OPEN_TAGS } from './OPEN_TAGS';
+import type { BridgeState, OpenTagRecord, Platform, SimulatedBridge } from './types';
 
 /** What the panel's switch plays: a WeChat client, a Mini Program's web-view, or a plain browser. */
 export type PanelPlatform = Platform | 'miniprogram' | 'browser';
@@ -94,6 +95,75 @@ function sharedLinkNote(state: BridgeState | undefined): string | undefined {
   return `Opened as a shared link: WeChat appended ${SHARED_PARAMS}. The page removed them (now ${here.split('#')[0]}) and signed the clean URL.`;
 }
 
+// Why no wx.config came. jweixin that never arrived (a blocked or offline network, a wrong
+// sdkUrl) is named with its URLs; otherwise the usual suspects.
+function noConfigCause(state: BridgeState): HTMLElement[] {
+  const scripts = state.jweixinScripts ?? [];
+  const loaded = !!(window as { jWeixin?: { config?: unknown } }).jWeixin?.config;
+  const failed = scripts.filter((script) => script.state === 'failed').map((script) => script.src);
+  const loading = scripts.filter((script) => script.state === 'loading').map((script) => script.src);
+  const empty = scripts.filter((script) => script.state === 'loaded').map((script) => script.src);
+  if (!loaded && loading.length) {
+    return [el('b', { textContent: `No wx.config after ${NO_CONFIG_AFTER / 1000} s: jweixin is still loading` }),
+      el('div', { className: 'muted', textContent: `From ${loading.join(' and ')}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}. A slow or blocked network: look at the network tab.` })];
+  }
+  if (!loaded && failed.length) {
+    return [el('b', { textContent: 'jweixin did not load' }),
+      el('div', { className: 'muted', textContent: `Failed: ${failed.join(', ')}. The network is blocked or offline, or the URL is wrong; the page's setupShare rejects SDK_LOAD_FAILED. Serve jweixin from your own server (sdkUrl) where res.wx.qq.com cannot be reached.` })];
+  }
+  if (!loaded && empty.length) {
+    return [el('b', { textContent: 'jweixin loaded but defined no wx' }),
+      el('div', { className: 'muted', textContent: `${empty.join(', ')} answered, but window.jWeixin is not there: is it the jweixin file (and not an error page)?` })];
+  }
+  return [el('b', { textContent: `No wx.config after ${NO_CONFIG_AFTER / 1000} s` }),
+    el('div', { className: 'muted', textContent: 'Likely: setupShare was not called; the signing request failed (look at the network tab); or this simulator script loaded after the SDK (put it first in <head>).' })];
+}
+
+const TAG_STATES: Record<OpenTagRecord['state'], string> = { waiting: '… waiting', ready: '✓ ready', error: '✗ error', unusable: '✗ unusable' };
+
+// The open tags on the page and each one's state, the open-tag warnings of the config in force,
+// and what the last tap on a tag would have done. Nothing when the page has no open tags at all.
+function openTagsCard(state: BridgeState): HTMLElement | undefined {
+  const records = state.openTags ?? [];
+  const config = [...state.configs].reverse().find((candidate) => candidate.state !== 'pending');
+  const errors = state.openTagsErrors ?? [];
+  if (!records.length && !config?.openTagList?.length && !errors.length) return undefined;
+  const card = el('div', { className: 'card' }, el('h3', { textContent: `Open tags (openTagList: ${config?.openTagList ? `[${config.openTagList.join(', ')}]` : 'none sent'})` }));
+  card.dataset.card = 'open-tags';
+  for (const record of records) {
+    let label = record.name;
+    try {
+      label += record.element.id ? `#${record.element.id}` : '';
+    } catch {
+      // A page's odd element: its name is enough.
+    }
+    const line = el('div', { className: record.state === 'ready' ? '' : 'warn' }, el('b', { textContent: `${label} ${TAG_STATES[record.state]}` }));
+    if (record.reason) line.append(el('div', { className: 'muted', textContent: record.reason }));
+    line.dataset.openTag = record.name;
+    line.dataset.state = record.state;
+    card.append(line);
+  }
+  if (!records.length) card.append(el('div', { className: 'muted', textContent: 'No open tag on the page.' }));
+  const unknown = config?.unknownOpenTags ?? [];
+  if (unknown.length) {
+    const warn = el('div', { className: 'warn', textContent: `Not open tags, ignored: ${unknown.join(', ')}. WeChat has four: ${OPEN_TAGS.join(', ')}.` });
+    warn.dataset.unknownOpenTags = '';
+    card.append(warn);
+  }
+  if (errors.length) {
+    const warn = el('div', { className: 'warn', textContent: `WeixinOpenTagsError fired on document: ${errors[errors.length - 1]}. Show a plain link instead of the tags.` });
+    warn.dataset.openTagsError = '';
+    card.append(warn);
+  }
+  const launch = (state.openTagLaunches ?? [])[(state.openTagLaunches ?? []).length - 1];
+  if (launch) {
+    const line = el('div', { className: 'link', textContent: `${launch.name}: ${launch.text}` });
+    line.dataset.launch = '';
+    card.append(line);
+  }
+  return card;
+}
+
 /**
  * Draws the simulator's preview panel in a Shadow DOM (page CSS cannot reach it, and it cannot
  * reach the page): platform switch, config status with the checklist hint and the URLs checked vs
@@ -144,10 +214,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
     if (!config && noConfigYet) {
       status.className = 'status failed';
       status.dataset.state = 'no-config';
-      status.append(
-        el('b', { textContent: `No wx.config after ${NO_CONFIG_AFTER / 1000} s` }),
-        el('div', { className: 'muted', textContent: 'Likely: setupShare was not called; the signing request failed (look at the network tab); or this simulator script loaded after the SDK (put it first in <head>).' }),
-      );
+      status.append(...noConfigCause(state));
     } else if (!config) status.append(el('b', { textContent: 'Waiting for wx.config…' }));
     else if (config.state === 'pending') status.append(el('b', { textContent: 'Verifying wx.config…' }));
     else if (config.state === 'ok') {
@@ -190,6 +257,8 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
       ? el('div', { className: 'moments' }, el('img', { src: moments.imgUrl, alt: '' }), el('div', { textContent: moments.title }))
       : el('div', { className: 'muted', textContent: 'Not set.' }));
     body.append(chatCard, momentsCard);
+    const tags = openTagsCard(state);
+    if (tags) body.append(tags);
 
     const actions = el('div', { className: 'actions' });
     const result = el('div', { className: 'muted' });
@@ -204,7 +273,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
       // A card's link is the page's data: never navigate to (or run) anything but http(s).
       if (!isHttp(link)) {
         lastAction = `Not opened: the card's link is not http(s): ${link.slice(0, 80)}`;
-        return render(state);
+        return draw(state);
       }
       const shared = asSharedLink(new URL(link, location.href).href);
       sessionStorage.setItem(SHARED_LINK_KEY, shared);
@@ -214,7 +283,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
       action(label, () => {
         bridge!.tapShare(target).then((errMsg) => {
           lastAction = `${label}: ${errMsg}`;
-          render(bridge!.state);
+          draw(bridge!.state);
         });
       }, true);
     }
@@ -240,12 +309,20 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
     body.append(status, view, el('div', { className: 'muted', textContent: `${messages.length} message(s) posted` }));
   };
 
-  render(bridge?.state);
-  bridge?.subscribe(render);
+  // The panel must never break the page it watches, whatever that page's DOM does.
+  const draw = (state?: BridgeState) => {
+    try {
+      render(state);
+    } catch {
+      // Drawn again on the next change.
+    }
+  };
+  draw(bridge?.state);
+  bridge?.subscribe(draw);
   if (bridge && !bridge.state.miniProgram) {
     setTimeout(() => {
       noConfigYet = !bridge.state.configs.length;
-      if (noConfigYet) render(bridge.state);
+      if (noConfigYet) draw(bridge.state);
     }, NO_CONFIG_AFTER);
   }
   const attach = () => document.documentElement.append(host);

@@ -42,6 +42,59 @@ export interface BridgeOptions {
    * @default false
    */
   miniProgram?: boolean;
+  /**
+   * Plays a client that meets the open tags' version requirements yet cannot use them: after
+   * every passing `wx.config` that lists open tags, `WeixinOpenTagsError` fires on `document` with
+   * this `detail.errMsg`, and the tags stay blank (official open-tag doc: "对于符合微信或系统最低版本
+   * 要求但仍无法使用微信开放标签的场景", for example an Android System WebView too old for Web
+   * Components). The other known case needs no option: iOS with a WeChat from 7.0.12 up to (not
+   * including) 8.0.8 fires it too (official, iOS 15 WebKit change).
+   * @default undefined: open tags work on any WeChat from 7.0.12
+   */
+  openTagsError?: string;
+}
+
+/** The four open tags of WeChat's official open-tag doc (附录: 所有开放标签列表). */
+export type OpenTagName = 'wx-open-launch-weapp' | 'wx-open-launch-app' | 'wx-open-subscribe' | 'wx-open-audio';
+
+/**
+ * One open tag on the page as the simulated client judged it:
+ * - `waiting`: no `wx.config` has judged it yet; blank.
+ * - `ready`: listed by the `openTagList` of the config in force (the most recent passing one);
+ *   its template is shown and `ready` fired.
+ * - `error`: not covered (its name missing from that `openTagList`, a failed config, or rendered
+ *   after the config in force and not yet re-configured); blank, and `error` fired with
+ *   `detail.errMsg` = {@link OpenTagRecord.reason} (a simulator signal, see the README).
+ * - `unusable`: the client cannot use open tags (below WeChat 7.0.12, or `WeixinOpenTagsError`);
+ *   blank, no event on the tag.
+ */
+export interface OpenTagRecord {
+  /** The tag's name. */
+  name: OpenTagName;
+  /** The tag in the page. */
+  element: HTMLElement;
+  /** Where the tag stands (see above). */
+  state: 'waiting' | 'ready' | 'error' | 'unusable';
+  /** Why it is not ready, in words a developer can act on. */
+  reason?: string;
+}
+
+/** What a click on a ready open tag would have done. */
+export interface OpenTagLaunch {
+  /** The tag that was tapped. */
+  name: OpenTagName;
+  /** The `detail` of the event fired on the tag (`launch`, or `success` for wx-open-subscribe). */
+  detail: Record<string, string>;
+  /** The panel's line, e.g. "would open Mini Program `gh_abc` at `pages/index.html`". */
+  text: string;
+}
+
+/** A jweixin `<script src>` the page inserted, as the client saw it load. */
+export interface JweixinScript {
+  /** The script's URL, absolute. */
+  src: string;
+  /** `loading` until its `load` or `error` event (a hanging request stays `loading`). */
+  state: 'loading' | 'loaded' | 'failed';
 }
 
 /** One share card as the client holds it. */
@@ -60,8 +113,20 @@ export interface ConfigRecord {
   jsApiList: string[];
   /** The URL the client checked. */
   url: string;
+  /**
+   * The page's URL (without `#hash`) when the config was made. Open-tag permission is bound to it:
+   * after a route changes the URL, the tags need a new `wx.config` (official open-tag doc, SPA note).
+   */
+  pageUrl?: string;
   errMsg?: string;
   result?: VerifyResult;
+  /**
+   * The `openTagList` the page asked for (jweixin 1.6.0's `verifyOpenTagList`); `undefined` when
+   * the jweixin that sent the config has no open tags (1.4.0 sends no such field).
+   */
+  openTagList?: string[];
+  /** Names in `openTagList` that are not one of the four open tags: never granted (see README). */
+  unknownOpenTags?: string[];
 }
 
 /** What the simulated client knows, for tests and the preview panel. */
@@ -87,6 +152,14 @@ export interface BridgeState {
    * `bindmessage` receives as `e.detail.data` when the user shares (official web-view docs).
    */
   miniProgramMessages: unknown[];
+  /** The open tags on the page (connected elements), in the order they appeared. */
+  openTags?: OpenTagRecord[];
+  /** The `detail.errMsg` of each `WeixinOpenTagsError` fired on `document`, oldest first. */
+  openTagsErrors?: string[];
+  /** What clicks on ready open tags would have done, oldest first. */
+  openTagLaunches?: OpenTagLaunch[];
+  /** The jweixin scripts the page inserted (`src` containing `jweixin`), oldest first. */
+  jweixinScripts?: JweixinScript[];
 }
 
 /** The installed simulator. */

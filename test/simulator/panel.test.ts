@@ -115,3 +115,51 @@ describe('the panel', () => {
     expect(bridge.state.miniProgramMessages).toEqual([]);
   });
 });
+
+describe('the panel when jweixin never arrives', () => {
+  const RES = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
+  const RES2 = 'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js';
+  const insert = (src: string) => document.head.appendChild(Object.assign(document.createElement('script'), { src }));
+
+  it('says that jweixin did not load, and from where, instead of blaming setupShare', async () => {
+    vi.useFakeTimers();
+    mount();
+    // As the SDK does on a blocked network: the official host, then the backup host.
+    insert(RES).dispatchEvent(new Event('error'));
+    await vi.advanceTimersByTimeAsync(100);
+    insert(RES2).dispatchEvent(new Event('error'));
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER);
+    const status = shadow('.status')!;
+    expect(status.dataset.state).toBe('no-config');
+    expect(status.querySelector('b')!.textContent).toBe('jweixin did not load');
+    expect(status.textContent).toContain(`Failed: ${RES}, ${RES2}.`);
+    expect(status.textContent).toContain('SDK_LOAD_FAILED');
+    expect(status.textContent).not.toContain('setupShare was not called');
+    expect(bridge.state.jweixinScripts).toEqual([{ src: RES, state: 'failed' }, { src: RES2, state: 'failed' }]);
+    document.head.replaceChildren();
+  });
+
+  it('says that jweixin is still loading when its request hangs', async () => {
+    vi.useFakeTimers();
+    mount();
+    insert(RES);
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER);
+    expect(shadow('.status')!.textContent).toContain(`jweixin is still loading`);
+    expect(shadow('.status')!.textContent).toContain(`From ${RES}.`);
+    document.head.replaceChildren();
+  });
+
+  it('says so for a page whose setupShare rejected SDK_LOAD_FAILED (the SDK and its fallback host, both blocked)', async () => {
+    vi.useFakeTimers();
+    const { openPage, ENDPOINT, SDK_URL, SDK_BACKUP_URL, server, signingEndpoint } = await import('../helpers/wechat');
+    server.use(signingEndpoint());
+    const page = await openPage({ platform: 'android', routes: { [SDK_URL]: { outcome: 'error' }, [SDK_BACKUP_URL]: { outcome: 'error' } } });
+    bridge = page.bridge;
+    host = mountPanel(bridge, 'android');
+    const outcome = page.sdk.setupShare({ title: 'T' }, { endpoint: ENDPOINT }).catch((error: { code?: string }) => error.code);
+    await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER + 100);
+    expect(await outcome).toBe('SDK_LOAD_FAILED');
+    expect(shadow('.status')!.querySelector('b')!.textContent).toBe('jweixin did not load');
+    expect(shadow('.status')!.textContent).toContain(`Failed: ${SDK_URL}, ${SDK_BACKUP_URL}.`);
+  });
+});
