@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
+import { jweixinUrl } from '../../scripts/jweixin.mjs';
 import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
@@ -87,6 +88,21 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     const note = await s.page.textContent('wechat-share-simulator >> [data-shared-link]');
     expect(note).toContain('WeChat appended from=singlemessage&isappinstalled=0');
     expect(note).toContain(`The page removed them (now ${base}/h5/)`);
+  });
+
+  it('the open-tag page (data-jweixin="1.6.0") gets its tag ready and its card verified, the signature reused', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/open-tags/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await expect.poll(() => s.page.textContent('#tag-status')).toBe('ready');
+    expect(await panel(s).state()).toBe('ok');
+    expect(await panel(s).chatTitle()).toBe('Open our Mini Program');
+    expect(matching(s.requests, jweixinUrl('1.6.0'))).toHaveLength(1);
+    // The early start's config and the page's (with the tag) used the signature the server embedded.
+    expect(matching(s.requests, '/api/wechat/signature')).toEqual([]);
+    // WeChat draws the template in the tag's Shadow DOM.
+    expect(await s.page.evaluate(() => document.getElementById('launch')?.shadowRoot?.textContent)).toContain('Open the Mini Program');
+    await s.page.screenshot({ path: `${SHOTS}/open-tags-${platform}-ready.png` });
   });
 
   it('tapping share runs the legacy handlers with the same card', async () => {
