@@ -115,3 +115,35 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toContain('shareTimeline:ok');
   });
 });
+
+describe('the script-tag page with an element named wx or jWeixin (issue 16 item 1), in Chromium', () => {
+  // The element is in the document before any of the page's scripts runs, as markup would be.
+  const openWith = async (html: string) => {
+    const s = await open({ platform: 'android' });
+    await s.page.addInitScript((markup) => {
+      // Put into <head> as soon as the parser made it, before its first script runs.
+      const observer = new MutationObserver(() => {
+        if (!document.head) return;
+        observer.disconnect();
+        const holder = document.createElement('div');
+        holder.innerHTML = markup;
+        document.head.appendChild(holder.firstElementChild!);
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    }, html);
+    await s.page.goto(`${base}/h5/`);
+    return s;
+  };
+
+  it.each(['<div id="wx"></div>', '<img name="wx" alt="">'])('shares although window.wx is the element %s', async (html) => {
+    const s = await openWith(html);
+    expect(await s.page.evaluate(() => typeof (window as unknown as { wx: { config?: unknown } }).wx.config)).toBe('function');
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await panel(s).chatTitle()).toBe('Spring sale');
+  });
+
+  it('names the element when one is called jWeixin, which stops jweixin from starting', async () => {
+    const s = await openWith('<div id="jWeixin"></div>');
+    expect(await statusOf(s.page)).toBe('SDK_LOAD_FAILED: Rename the element with id or name "jWeixin": it stops jweixin.');
+  });
+});
