@@ -7,9 +7,9 @@ const ts = (target) => typescript({ tsconfig: './tsconfig.json', declaration: fa
 // early start and of applyShare's request) are named for readers; in the IIFE terser may shorten
 // them, since nothing outside the bundle reads them. The list is explicit so that no DOM
 // or user-facing property can be caught.
-const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|stopAuto|early|share|result|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat|inMiniProgram)$/;
+const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|stopAuto|early|share|result|latest|openTagsErrorHandler|verifiedUrl|checksOtherUrl|entryHref|currentUrl|inWechat|inMiniProgram)$/;
 const min = (mangleProps) =>
-  terser({ ecma: 2020, compress: { passes: 3 }, mangle: mangleProps ? { properties: { regex: mangleProps } } : true, format: { comments: false } });
+  terser({ ecma: 2020, compress: { passes: 3 }, mangle: mangleProps ? { properties: { regex: mangleProps, builtins: true } } : true, format: { comments: false } });
 // Every bundle is self-contained: only node: builtins stay imports (the server entry).
 const external = (id) => id.startsWith('node:');
 

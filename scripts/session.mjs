@@ -1,9 +1,10 @@
 // One browser session as the end-to-end tests and the benchmark open it: a Chromium context whose
 // page plays the simulated WeChat client (platform and version through the simulator's
-// sessionStorage keys), jweixin-1.4.0.js served at its real address from the npm copy, the test
+// sessionStorage keys), jweixin 1.4.0 and 1.6.0 served at their real addresses (res.wx.qq.com and
+// res2.wx.qq.com) from the npm copies, the test
 // host served for real, and every other address refused and recorded.
 import { PLATFORM_KEY, VERSION_KEY, wechatUserAgent } from 'wechat-share/simulator';
-import { JWEIXIN } from './jweixin.mjs';
+import { JWEIXIN_SOURCES, versionAt } from './jweixin.mjs';
 
 export const HOST = 'h5.example.com';
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
@@ -33,13 +34,14 @@ export async function openSession(browser, options = {}) {
       }
       return route.fallback();
     }
-    if (url.href === SDK_URL || url.href === SDK_URL.replace('res.', 'res2.')) {
+    const version = versionAt(url.href);
+    if (version) {
       if (options.jweixin === 'fail') {
         if (options.failAfter) await sleep(options.failAfter);
         return route.fulfill({ status: 404, body: 'not found' });
       }
       if (options.jweixin) await sleep(options.jweixin);
-      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
+      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN_SOURCES[version] });
     }
     refused.push(url.href);
     return route.abort();

@@ -1,5 +1,5 @@
 // The <script> build: the one entry allowed a side effect. It reads its own tag:
-// - data-endpoint (and data-debug): defaults for WechatShare.setupShare({ title, link, imgUrl });
+// - data-endpoint (and data-debug, data-jweixin): defaults for WechatShare.setupShare({ title, link, imgUrl });
 // - data-auto: zero-code mode, the card from the page's Open Graph tags (autoShare);
 // - otherwise, with an endpoint or a signature embedded in the page, the early start
 //   (preloadShare): jweixin, the signature and wx.config begin now, not at the first setupShare.
@@ -8,11 +8,14 @@ import { autoShare } from './autoShare';
 import { configure } from './configure';
 import { EMBEDDED_SIGNATURE_ID } from './lib/embeddedSignature';
 import { preloadShare } from './preloadShare';
+import type { ShareOptions } from './types';
 
 const tag = document.currentScript as HTMLScriptElement | null;
 if (tag) {
-  const { endpoint, debug, preload, auto } = tag.dataset;
+  const { endpoint, debug, preload, auto, jweixin } = tag.dataset;
   if (endpoint) configure({ endpoint });
+  // Checked by setupShare, which rejects INVALID_OPTIONS for anything but 1.4.0 or 1.6.0.
+  if (jweixin) configure({ jweixinVersion: jweixin as ShareOptions['jweixinVersion'] });
   if (debug) configure({ debug: debug !== 'false' });
   if (auto != null) autoShare();
   else if (preload !== 'false' && (endpoint || document.getElementById(EMBEDDED_SIGNATURE_ID))) preloadShare();

@@ -1,7 +1,8 @@
 import { WechatShareError } from './errors';
 import { applyShare, SHARE_APIS } from './lib/applyShare';
 import { takeEmbeddedSignature } from './lib/embeddedSignature';
-import { loadJweixin, DEFAULT_SDK_URLS } from './lib/loadJweixin';
+import { listenOpenTagsError } from './lib/listenOpenTagsError';
+import { loadJweixin, jweixinUrls } from './lib/loadJweixin';
 import { page } from './lib/pageState';
 import { readPage } from './lib/readPage';
 import { requestSignature } from './lib/requestSignature';
@@ -23,10 +24,22 @@ function signatureFor(url: string, options: ShareOptions & { timeout: number }):
 
 const unique = (list: string[]) => list.filter((item, i) => list.indexOf(item) === i);
 
+// The early start takes no more cards once its run reads its card, or is skipped.
+const endEarly = (share: ShareData) => {
+  if (page.early?.share === share) page.early = undefined;
+};
+
 // One setupShare call, run when the ones before it have settled (page.queue).
 async function shareOnce(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   const settings = { ...page.defaults, ...options };
   const timeout = settings.timeout ?? 10000;
+  const openTagList = unique(settings.openTagList || []);
+  // Open tags need jweixin 1.6.0 (official open-tag doc); 1.4.0 is what this SDK is specified on.
+  const version = settings.jweixinVersion || (openTagList.length ? '1.6.0' : '1.4.0');
+  // (Another version string loads that file from the official hosts: a wrong one fails to load.)
+  if (openTagList.length && version < '1.6') {
+    throw new WechatShareError('INVALID_OPTIONS', 'openTagList needs jweixinVersion 1.6.0.');
+  }
   const snapshot = readPage();
   if (!snapshot.inWechat) return { status: 'unsupported', reason: 'not-wechat' };
   const clean = stripShareParams(snapshot.href);
@@ -39,11 +52,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
 
   // Bad share data fails here, before any request.
   resolveShareData(share, snapshot);
-  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : DEFAULT_SDK_URLS, timeout);
+  // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
+  const wxLoad = settings.sdkUrl ? loadJweixin([settings.sdkUrl], timeout) : loadJweixin(jweixinUrls(version), timeout, !!openTagList.length);
   // The card, read when it is applied: an early start's becomes the first setupShare's if that
   // came meanwhile (preloadShare), so that the page needs one round, not two.
   const card = () => {
-    if (page.early?.share === share) page.early = undefined;
+    endEarly(share);
     return resolveShareData(share, snapshot);
   };
 
@@ -56,14 +70,17 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   }
 
   takeEmbeddedSignature();
+  listenOpenTagsError(settings.onOpenTagsError);
   const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
-  const applyBase = { jsApiList, openTagList: unique(settings.openTagList || []), debug: settings.debug, timeout };
-  const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList });
+  const applyBase = { jsApiList, openTagList, debug: settings.debug, timeout };
+  const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList, openTagList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
 
   // A config allows what its lists name: other lists need a new one, even for the same URL.
-  const lists = ` ${jsApiList} ${applyBase.openTagList}`;
-  if (likelyUrl + lists === page.verifiedUrl) {
+  const lists = ` ${jsApiList} ${openTagList}`;
+  // With open tags, every call configures again (with the signature it holds for the URL): users
+  // report that tags a route renders after the config stay blank until the next wx.config.
+  if (!openTagList.length && likelyUrl + lists === page.verifiedUrl) {
     // The config in force is for this URL: apply the new card, no new signature or wx.config.
     const wx = await wxLoad;
     const applied = await applyShare({ ...applyBase, share: card(), wx, url: likelyUrl }).then(() => true, () => false);
@@ -108,6 +125,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  * - In a Mini Program's `<web-view>` it posts the card to the hosting page
  *   (`wx.miniProgram.postMessage`) and resolves `{ status: 'miniprogram' }`: no signing, no config.
  * - It ends auto mode ({@link autoShare}): from then on the card is the one you set.
+ * - With open tags (`openTagList`), it loads jweixin 1.6.0 and requests them in the same
+ *   `wx.config` as the share APIs; every call configures again (reusing the signature it holds),
+ *   so that the tags of a new route are covered.
+ * - Calls are run one at a time. A call still waiting when a later one is made does not run (the
+ *   later card would replace its card at once): it settles with the outcome of the call that ran,
+ *   so a router's burst of calls costs one round.
  *
  * Never throws synchronously, never calls alert (unless `debug`, through jweixin), and settles
  * within a few multiples of `timeout`.
@@ -136,18 +159,29 @@ export function setupShare(share: ShareData = {}, options: ShareOptions = {}): P
   return enqueue(share, options);
 }
 
-/** Runs one share call after those before it (page.queue); every failure a WechatShareError. */
+/**
+ * Runs one share call after those before it (page.queue); every failure a WechatShareError. A
+ * call still waiting when a later one is queued does not run: its card would be replaced at once.
+ * It settles with the outcome of the call that ran in its place, so a burst costs one round.
+ */
 export function enqueue(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   if (typeof document === 'undefined') {
     return Promise.resolve({ status: 'unsupported', reason: 'no-window' });
   }
-  const result = page.queue.then(() => shareOnce(share, options)).catch((error) => {
+  const call = {} as { result: Promise<ShareResult> };
+  page.latest = call;
+  const run = page.queue.then(() => {
+    if (page.latest === call) return shareOnce(share, options);
+    // Superseded. A skipped early start hands over no more: the next setupShare runs on its own.
+    endEarly(share);
+  });
+  page.queue = run.catch(() => undefined);
+  // page.latest is read once this call's turn has come: the call queued last by then.
+  return (call.result = run.then((result) => result || page.latest!.result).catch((error) => {
     // A failed early start takes no more cards: the next setupShare tries again.
     page.early = undefined;
     // Whatever else went wrong came from the arguments (a share that is not an object, a link
     // that is not a URL…): still a WechatShareError, as promised.
     throw error instanceof WechatShareError ? error : new WechatShareError('INVALID_OPTIONS', `Bad setupShare arguments: ${error}`, { cause: error });
-  });
-  page.queue = result.catch(() => undefined);
-  return result;
+  }));
 }

@@ -67,10 +67,26 @@ export interface ShareOptions {
    */
   appId?: string;
   /**
-   * Where jweixin is loaded from. With the default, a failure or timeout falls back once to
-   * `https://res2.wx.qq.com/open/js/jweixin-1.4.0.js`, the official backup host. A custom URL has
-   * no fallback. A `window.wx` or jweixin `<script>` already on the page is reused instead.
-   * @default 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js'
+   * Which jweixin to load from the official hosts: `https://res.wx.qq.com/open/js/jweixin-{version}.js`,
+   * falling back once to the same path on `res2.wx.qq.com`, the official backup host. 1.6.0 is
+   * needed for open tags (official open-tag doc). With the script tag, `data-jweixin` on the tag
+   * sets it. Ignored when `sdkUrl` is set. `'1.4.0'` together with a non-empty `openTagList`
+   * rejects `INVALID_OPTIONS` naming both. (Another version string loads that file from the same
+   * hosts, unchecked: one that does not exist rejects `SDK_LOAD_FAILED` naming the URLs.)
+   *
+   * Only one jweixin runs on a page, the first one loaded (jweixin starts only while
+   * `window.jWeixin` is free): when open tags are asked for and a jweixin older than 1.6.0 is
+   * already running (the page's own, or loaded by an earlier call), setupShare rejects
+   * `SDK_LOAD_FAILED`. Load 1.6.0 from the start on a page that shows open tags anywhere.
+   * @default '1.6.0' when `openTagList` is not empty, else '1.4.0' (the version this SDK is specified on)
+   * @example jweixinVersion: '1.6.0'
+   */
+  jweixinVersion?: '1.4.0' | '1.6.0';
+  /**
+   * Where jweixin is loaded from, instead of the official hosts: the page's choice, taken as it is
+   * (no fallback, and its version not checked). A jweixin `window.wx` or jweixin `<script>` already
+   * on the page is reused instead.
+   * @default `https://res.wx.qq.com/open/js/jweixin-{jweixinVersion}.js`, then the same path on `res2.wx.qq.com`
    */
   sdkUrl?: string;
   /**
@@ -93,11 +109,27 @@ export interface ShareOptions {
    */
   jsApiList?: string[];
   /**
-   * Open tags for `wx.config` (`wx-open-launch-weapp`…), merged without duplicates.
-   * Open tags need jweixin 1.6.0: set `sdkUrl` too.
+   * Open tags to request in the same `wx.config` as the share APIs (`wx-open-launch-weapp`,
+   * `wx-open-launch-app`, `wx-open-subscribe`, `wx-open-audio`), without duplicates. Not empty, it
+   * loads jweixin 1.6.0 (see `jweixinVersion`), and every setupShare calls `wx.config` again, with
+   * the signature it already holds for the URL (no new signing request), so that the tags a new
+   * route renders are covered: the official doc says a URL needs `wx.config` once, but users report
+   * that tags rendered after the config stay blank until the next one. The tags need WeChat
+   * 7.0.12+ and a verified Service Account (official open-tag doc).
    * @default []
+   * @example openTagList: ['wx-open-launch-weapp']
    */
   openTagList?: string[];
+  /**
+   * Called with `detail.errMsg` of WeChat's `WeixinOpenTagsError` event, which the client fires on
+   * `document` after a passing `wx.config` when it cannot show open tags although it meets the
+   * version requirements (official open-tag doc; the share APIs still work). Show a plain link
+   * instead of the tag there. Called once per event, however many calls listed tags; the handler
+   * given last (to setupShare or configure) is the one called.
+   * @default none: the event is not reported
+   * @example onOpenTagsError: () => { tag.hidden = true; fallbackLink.hidden = false; }
+   */
+  onOpenTagsError?: (errMsg: string) => void;
   /**
    * When the page URL carries WeChat's second-share parameters (`from=singlemessage|groupmessage|timeline`,
    * `isappinstalled`), replace the location with the URL without them (no history entry) before
@@ -110,7 +142,9 @@ export interface ShareOptions {
 /**
  * How {@link setupShare} resolved.
  * - `ready`: `wx.config` was verified and both new share APIs reported success.
- *   `signedUrl` is the URL WeChat accepted; `jsApiList` what was requested.
+ *   `signedUrl` is the URL WeChat accepted; `jsApiList` and `openTagList` what the config in force
+ *   requested (`openTagList` empty without open tags). Open tags report their own fate: each tag's
+ *   `ready` or `error` event, and {@link ShareOptions.onOpenTagsError}.
  * - `unsupported`: nothing was loaded or requested. `not-wechat`: the user agent has no
  *   `MicroMessenger`; `no-window`: not in a browser (SSR).
  * - `redirecting`: the URL carried second-share parameters; `location.replace(to)` is under way
@@ -120,7 +154,7 @@ export interface ShareOptions {
  *   `webViewShare` of `wechat-share/miniprogram`). No signing request, no `wx.config`.
  */
 export type ShareResult =
-  | { status: 'ready'; signedUrl: string; jsApiList: string[] }
+  | { status: 'ready'; signedUrl: string; jsApiList: string[]; openTagList: string[] }
   | { status: 'unsupported'; reason: 'not-wechat' | 'no-window' }
   | { status: 'redirecting'; to: string }
   | { status: 'miniprogram' };
@@ -137,7 +171,7 @@ export interface WxConfig extends SignatureData {
   debug?: boolean;
   /** The JS APIs to be allowed (jweixin rewrites this array in place: pass a copy). */
   jsApiList: string[];
-  /** Open tags (jweixin 1.6.0+). */
+  /** Open tags (jweixin 1.6.0+, which sends them as `verifyOpenTagList`; 1.4.0 drops them). */
   openTagList?: string[];
 }
 
@@ -155,7 +189,7 @@ export interface WxShareArgs {
 /** A share API of `wx`: absent in a jweixin older than the one that introduced it. */
 export type WxShareApi = ((args: WxShareArgs) => void) | undefined;
 
-/** The subset of jweixin-1.4.0's `wx` object that this SDK uses. */
+/** The subset of jweixin's `wx` object (1.4.0 and 1.6.0) that this SDK uses. */
 export interface Wx {
   config(options: WxConfig): void;
   ready(callback: () => void): void;

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, ORIGIN, openPage, scriptRequests, server, signatureFor, signed, signingEndpoint } from './helpers/wechat';
+import { ENDPOINT, ORIGIN, openPage, openTagConfigs, scriptRequests, server, signatureFor, signed, signingEndpoint } from './helpers/wechat';
+import { jweixinUrl } from '../scripts/jweixin.mjs';
 import { signatureScript } from '../src/server/signatureScript';
 
 const iife = readFileSync('dist/wechat-share.iife.js', 'utf8');
@@ -60,6 +61,20 @@ describe('dist/wechat-share.iife.js: early start and auto mode', () => {
     runScriptTag({});
     await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
     expect(signed).toEqual([]);
+  });
+
+  it('with data-jweixin="1.6.0", loads jweixin 1.6.0 early, and a later call with open tags configures them with the same signature', async () => {
+    server.use(signingEndpoint());
+    const { bridge } = await openPage({ openTagsError: 'no open tags here' });
+    const sdk = runScriptTag({ endpoint: ENDPOINT, jweixin: '1.6.0' });
+    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+    expect(scriptRequests).toEqual([jweixinUrl('1.6.0')]);
+    const onOpenTagsError = vi.fn();
+    await expect(sdk.setupShare({ title: 'Tags' }, { openTagList: ['wx-open-launch-weapp'], onOpenTagsError })).resolves.toMatchObject({
+      status: 'ready',
+      openTagList: ['wx-open-launch-weapp'],
+    });
+    expect([openTagConfigs, signed.length, onOpenTagsError.mock.calls]).toEqual([[[], ['wx-open-launch-weapp']], 1, [['no open tags here']]]);
   });
 
   it('outside WeChat, requests nothing', async () => {

@@ -237,6 +237,7 @@ export async function startServer(options) {
     else if (path === '/spa/app.js') file = join(root, 'examples', 'spa', 'app.js');
     else if (path === '/auto/app.js') file = join(root, 'examples', 'auto', 'app.js');
     else if (path === '/auto' || path.startsWith('/auto/')) file = join(root, 'examples', 'auto', 'index.html');
+    else if (path === '/open-tags' || path.startsWith('/open-tags/')) file = join(root, 'examples', 'open-tags', 'index.html');
     // History routing: every other /spa/ path is the app's page.
     else if (path === '/spa' || path.startsWith('/spa/')) file = join(root, 'examples', 'spa', 'index.html');
     if (!file) {

@@ -5,5 +5,6 @@ import { wechatShare } from 'wechat-share/vite';
 export default defineConfig({
   // The card thumbnail and the stylesheet the other examples use too.
   publicDir: '../assets',
-  plugins: [vue(), wechatShare()],
+  // WeChat's open tags (<wx-open-launch-weapp>…) are custom elements that the client defines.
+  plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('wx-open-') } } }), wechatShare()],
 });

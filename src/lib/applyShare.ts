@@ -81,11 +81,8 @@ export function applyShare(request: ApplyRequest): Promise<void> {
     page.configErrorListener = (res) => configFailed(res.errMsg);
 
     const attempt = (delay: number): void => {
-      Promise.all([
-        // jweixin picks the fields each API takes: updateTimelineShareData has no desc.
-        callApi(wx, NEW_APIS[0], share),
-        callApi(wx, NEW_APIS[1], share),
-      ]).then(
+      // jweixin picks the fields each API takes: updateTimelineShareData has no desc.
+      Promise.all(NEW_APIS.map((name) => callApi(wx, name, share))).then(
         () => settle(),
         (res: unknown) => {
           const errMsg = errMsgOf(res);

@@ -3,13 +3,15 @@ import type { Wx } from '../types';
 import { page } from './pageState';
 import { withTimeout } from './withTimeout';
 
-/** The official host first, then the official backup host. */
-export const DEFAULT_SDK_URLS = [
-  'https://res.wx.qq.com/open/js/jweixin-1.4.0.js',
-  'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js',
-];
+/**
+ * Where jweixin `version` is served: the official host first, then the official backup host
+ * (official JS-SDK and open-tag docs: `res.wx.qq.com`, backup `res2.wx.qq.com`, same path).
+ */
+export const jweixinUrls = (version: string): string[] => ['res', 'res2'].map((host) => `https://${host}.wx.qq.com/open/js/jweixin-${version}.js`);
 
-const globalWx = (): Wx | undefined => window.wx || window.jWeixin;
+// The browser exposes an element with id or name "wx" (or "jWeixin") as window.wx: an element has
+// no config function (a form's named field would be an element too), jweixin has.
+const globalWx = (): Wx | undefined => [window.wx, window.jWeixin].find((value) => typeof value?.config == 'function');
 
 // Resolves when `script` fires load, rejects on error or after `timeout` ms.
 function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<unknown> {
@@ -25,6 +27,10 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   // and, with jweixin's `if (!window.jWeixin)` guard, do nothing.
   const existing = document.querySelector<HTMLScriptElement>('script[src*="jweixin"]');
   if (existing && !globalWx()) await whenLoaded(existing, timeout).catch(() => undefined);
+  // That guard also stops jweixin (1.4.0 and 1.6.0 alike) when anything else holds the name.
+  if (!globalWx() && window.jWeixin) {
+    throw new WechatShareError('SDK_LOAD_FAILED', 'Rename the element with id or name "jWeixin": it stops jweixin.');
+  }
   const failures: string[] = [];
   for (const url of urls) {
     const wx = globalWx();
@@ -44,15 +50,23 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
 }
 
 /**
- * Loads jweixin once per page and resolves with its `wx`. A `window.wx` (or `window.jWeixin`)
- * already present is used as it is; a jweixin `<script>` already on the page is waited for.
- * Otherwise each URL is tried in turn, each within `timeout` ms. Rejects with `SDK_LOAD_FAILED`
- * and forgets the failure, so that a later call tries again.
+ * Loads jweixin once per page and resolves with its `wx`. A jweixin `window.wx` (or
+ * `window.jWeixin`) already present is used as it is; anything else of that name (an element
+ * with that id or name) is not jweixin and is passed over. A jweixin `<script>` already on the page
+ * is waited for. Otherwise each URL is tried in turn, each within `timeout` ms. With `openTags`,
+ * the `wx` must be able to send `openTagList` (jweixin 1.6.0+), which matters when a jweixin was
+ * already running, loaded by the page or by an earlier call. Rejects with `SDK_LOAD_FAILED` and
+ * forgets a failed load, so that a later call tries again.
  */
-export function loadJweixin(urls: string[], timeout: number): Promise<Wx> {
+export async function loadJweixin(urls: string[], timeout: number, openTags?: boolean): Promise<Wx> {
   if (!page.jweixinLoading) {
     page.jweixinLoading = load(urls, timeout);
     page.jweixinLoading.catch(() => (page.jweixinLoading = undefined));
   }
-  return page.jweixinLoading;
+  const wx = await page.jweixinLoading;
+  // jweixin 1.6.0 names verifyOpenTagList in its config; 1.4.0 drops openTagList silently.
+  if (openTags && !/OpenTag/.test(String(wx.config))) {
+    throw new WechatShareError('SDK_LOAD_FAILED', 'openTagList needs jweixin 1.6.0 loaded first: an older one is running.');
+  }
+  return wx;
 }

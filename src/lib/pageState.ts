@@ -6,7 +6,8 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult 
  *
  * - **One call at a time.** `queue` chains setupShare calls, so at most one `wx.config` is in
  *   flight. That is what makes the single wx.error listener safe: `configErrorListener` always
- *   belongs to the attempt under way.
+ *   belongs to the attempt under way. `latest` is the call queued last: a call whose turn comes
+ *   while a later one waits does not run, and settles with `latest.result`.
  * - **One `wx` per page.** `jweixinLoading` is the page's one jweixin load; it is cleared when the
  *   load fails, so that a later call can try again. `hookedWx` is the `wx` whose single wx.error
  *   callback is already taken (jweixin keeps only one).
@@ -23,6 +24,8 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult 
  *   the first setupShare made meanwhile puts its card into `early.share` and answers with
  *   `early.result`. (If the run ends before reading a card, outside WeChat or redirecting, a
  *   later setupShare gets that same answer, which a new run would give too.)
+ * - **One open-tag error listener.** `openTagsErrorHandler` is the `onOpenTagsError` given last;
+ *   the listener on `document` is added with the first one.
  * - **One auto mode.** `stopAuto` ends the running {@link autoShare}; a second autoShare, or any
  *   setupShare call, calls it first.
  */
@@ -32,6 +35,8 @@ export interface PageState {
   jweixinLoading?: Promise<Wx>;
   hookedWx?: Wx;
   configErrorListener?: (res: WxResult) => void;
+  latest?: { result: Promise<ShareResult> };
+  openTagsErrorHandler?: (errMsg: string) => void;
   signatures: Map<string, Promise<SignatureData>>;
   stopAuto?: () => void;
   early?: { share: ShareData; result: Promise<ShareResult> };

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
+import { jweixinUrl } from '../../scripts/jweixin.mjs';
 import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
@@ -89,6 +90,21 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     expect(note).toContain(`The page removed them (now ${base}/h5/)`);
   });
 
+  it('the open-tag page (data-jweixin="1.6.0") gets its tag ready and its card verified, the signature reused', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/open-tags/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await expect.poll(() => s.page.textContent('#tag-status')).toBe('ready');
+    expect(await panel(s).state()).toBe('ok');
+    expect(await panel(s).chatTitle()).toBe('Open our Mini Program');
+    expect(matching(s.requests, jweixinUrl('1.6.0'))).toHaveLength(1);
+    // The early start's config and the page's (with the tag) used the signature the server embedded.
+    expect(matching(s.requests, '/api/wechat/signature')).toEqual([]);
+    // WeChat draws the template in the tag's Shadow DOM.
+    expect(await s.page.evaluate(() => document.getElementById('launch')?.shadowRoot?.textContent)).toContain('Open the Mini Program');
+    await s.page.screenshot({ path: `${SHOTS}/open-tags-${platform}-ready.png` });
+  });
+
   it('tapping share runs the legacy handlers with the same card', async () => {
     const s = await open({ platform });
     await s.page.goto(`${base}/h5/`);
@@ -97,5 +113,37 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toContain('sendAppMessage:ok');
     await s.page.click('wechat-share-simulator >> text=Tap share to Moments');
     await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toContain('shareTimeline:ok');
+  });
+});
+
+describe('the script-tag page with an element named wx or jWeixin (issue 16 item 1), in Chromium', () => {
+  // The element is in the document before any of the page's scripts runs, as markup would be.
+  const openWith = async (html: string) => {
+    const s = await open({ platform: 'android' });
+    await s.page.addInitScript((markup) => {
+      // Put into <head> as soon as the parser made it, before its first script runs.
+      const observer = new MutationObserver(() => {
+        if (!document.head) return;
+        observer.disconnect();
+        const holder = document.createElement('div');
+        holder.innerHTML = markup;
+        document.head.appendChild(holder.firstElementChild!);
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    }, html);
+    await s.page.goto(`${base}/h5/`);
+    return s;
+  };
+
+  it.each(['<div id="wx"></div>', '<img name="wx" alt="">'])('shares although window.wx is the element %s', async (html) => {
+    const s = await openWith(html);
+    expect(await s.page.evaluate(() => typeof (window as unknown as { wx: { config?: unknown } }).wx.config)).toBe('function');
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await panel(s).chatTitle()).toBe('Spring sale');
+  });
+
+  it('names the element when one is called jWeixin, which stops jweixin from starting', async () => {
+    const s = await openWith('<div id="jWeixin"></div>');
+    expect(await statusOf(s.page)).toBe('SDK_LOAD_FAILED: Rename the element with id or name "jWeixin": it stops jweixin.');
   });
 });

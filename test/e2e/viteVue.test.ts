@@ -1,6 +1,7 @@
 // examples/vite-vue under a real Vite dev server started here, with the wechatShare() plugin of
 // wechat-share/vite: the simulated client and the signing endpoint come from the plugin alone,
-// Chromium runs the real jweixin-1.4.0.js, and each route's card is verified. `vite build` of the
+// Chromium runs the real jweixin 1.6.0 (the app asks for it: one route has an open tag), and each
+// route's card is verified, and the open tag's ready seen. `vite build` of the
 // same example carries none of it.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, createLogger, createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jweixinUrl } from '../../scripts/jweixin.mjs';
 import { HOST, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 const ROOT = 'examples/vite-vue';
@@ -68,6 +70,24 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     // iOS checks the entry URL for the whole session; Android the current one.
     expect(signed).toEqual(platform === 'ios' ? [`${base}/`] : [`${base}/`, `${base}/products/42`]);
     await s.page.screenshot({ path: `${SHOTS}/vite-vue-${platform}-verified.png` });
+  });
+
+  it('the open-tag route: its tag fires ready, covered by the same wx.config as its card', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    await s.page.click('nav >> text=Mini Program');
+    await expect.poll(() => s.page.textContent('#tag-status'), { timeout: 15_000 }).toBe('ready');
+    await expect.poll(() => panel(s).chatTitle()).toBe('Mini Program');
+    expect(await panel(s).state()).toBe('ok');
+    expect(await s.page.getAttribute('wechat-share-simulator >> [data-open-tag="wx-open-launch-weapp"]', 'data-state')).toBe('ready');
+    // The app loads jweixin 1.6.0 from the start; iOS signed once (the entry URL), Android each URL.
+    expect(matching(s.requests, 'jweixin-')).toEqual([`GET ${jweixinUrl('1.6.0')}`]);
+    const signed = matching(s.requests, '/api/wechat/signature').map((r) => decodeURIComponent(r.split('url=')[1]));
+    expect(signed).toEqual(platform === 'ios' ? [`${base}/`] : [`${base}/`, `${base}/weapp`]);
+    // The template is drawn in the tag's Shadow DOM.
+    expect(await s.page.evaluate(() => document.getElementById('launch-weapp')?.shadowRoot?.textContent)).toContain('Open the Mini Program');
+    await s.page.screenshot({ path: `${SHOTS}/vite-vue-${platform}-open-tag.png` });
   });
 });
 

@@ -1,13 +1,13 @@
 // Test fixtures: one Official Account (appId, jsapi_ticket, JS safe domain), a msw signing
-// endpoint that signs with that ticket, and a page harness that runs the real
-// jweixin-1.4.0.js in jsdom with the simulated WeChat client.
+// endpoint that signs with that ticket, and a page harness that runs the real jweixin (1.4.0 or
+// 1.6.0, see useJweixin) in jsdom with the simulated WeChat client.
 import { http, HttpResponse, delay } from 'msw';
-import { afterAll, vi } from 'vitest';
-import { JWEIXIN } from '../../scripts/jweixin.mjs';
+import { afterAll, beforeAll, vi } from 'vitest';
+import { JWEIXIN, JWEIXIN_SOURCES, JWEIXIN_VERSIONS, jweixinUrl, versionAt, type JweixinVersion } from '../../scripts/jweixin.mjs';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
 import { verifyConfig } from '../../src/dev/verifyConfig';
 import { installBridge } from '../../src/simulator/installBridge';
-import type { BridgeOptions, Platform, SimulatedBridge } from '../../src/simulator/types';
+import type { BridgeOptions, Platform, SimulatedBridge, WeixinJSBridge } from '../../src/simulator/types';
 import { server } from './msw';
 
 export const APP_ID = 'wx1234567890abcdef';
@@ -18,7 +18,22 @@ export const ENDPOINT = `${ORIGIN}/api/wechat/signature`;
 export const SDK_URL = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
 export const SDK_BACKUP_URL = 'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js';
 
-export { JWEIXIN };
+export { JWEIXIN, JWEIXIN_SOURCES, JWEIXIN_VERSIONS, type JweixinVersion };
+
+// The jweixin the pages of the running describe block load: see useJweixin.
+let version: JweixinVersion = '1.4.0';
+
+/**
+ * Makes the pages of the enclosing describe block load jweixin `version` (the SDK is configured
+ * with `jweixinVersion` for 1.6.0; 1.4.0 is its default) and returns that version's addresses.
+ * For suites that run on both: `describe.each(JWEIXIN_VERSIONS)('jweixin %s', (v) => { const
+ * urls = useJweixin(v); … })`.
+ */
+export function useJweixin(v: JweixinVersion) {
+  beforeAll(() => void (version = v));
+  afterAll(() => void (version = '1.4.0'));
+  return { SDK_URL: jweixinUrl(v), SDK_BACKUP_URL: jweixinUrl(v, 'res2') };
+}
 
 /** Every URL the signing endpoint was asked to sign, in order. */
 export const signed: string[] = [];
@@ -46,9 +61,10 @@ export function signingEndpoint(options: { answer?: (url: string) => unknown; wa
 
 /**
  * How the fake network serves a jweixin URL: after `wait` ms, the script, an error, nothing, or
- * (`empty`) a file that loads but defines nothing, as a wrong `sdkUrl` would.
+ * (`empty`) a file that loads but defines nothing, as a wrong `sdkUrl` would. The script is
+ * `version`'s, by default the version in an official address, else the describe block's.
  */
-export type ScriptRoute = { wait?: number; outcome?: 'load' | 'error' | 'hang' | 'empty' };
+export type ScriptRoute = { wait?: number; outcome?: 'load' | 'error' | 'hang' | 'empty'; version?: JweixinVersion };
 
 /** Script URLs the page asked for, in order. */
 export const scriptRequests: string[] = [];
@@ -70,7 +86,7 @@ function serveScripts(routes: Record<string, ScriptRoute>) {
         if (route.outcome === 'hang') continue;
         scriptTimers.push(setTimeout(() => {
           if (route.outcome === 'error') return node.dispatchEvent(new Event('error'));
-          if (route.outcome !== 'empty') new Function(JWEIXIN).call(window);
+          if (route.outcome !== 'empty') new Function(JWEIXIN_SOURCES[route.version ?? versionAt(node.src) ?? version]).call(window);
           node.dispatchEvent(new Event('load'));
         }, route.wait ?? 5));
       }
@@ -106,10 +122,39 @@ export interface PageOptions {
   path?: string;
   /** `null`: not WeChat (a desktop browser). */
   platform?: Platform | null;
+  /** @default both versions served at their official address on res.wx.qq.com (res2 fails) */
   routes?: Record<string, ScriptRoute>;
   bridge?: Partial<BridgeOptions>;
   jsSafeDomains?: string[];
   html?: string;
+  /**
+   * The client cannot show open tags: after each passing `wx.config` that requested some, it fires
+   * `WeixinOpenTagsError` on `document` with this `errMsg` (official open-tag doc).
+   */
+  openTagsError?: string;
+}
+
+/** What the client received as `verifyOpenTagList`, one entry per `wx.config` (jweixin 1.4.0 sends none). */
+export const openTagConfigs: (string[] | undefined)[] = [];
+
+// The simulator verifies jsApiList; what a config asked for in open tags is recorded here, on
+// the way in, and the client's WeixinOpenTagsError played here, on the way out.
+function tapOpenTags(bridge: WeixinJSBridge, openTagsError?: string): WeixinJSBridge {
+  const invoke = bridge.invoke;
+  bridge.invoke = (name, args, callback) => {
+    if (name !== 'preVerifyJSAPI') return invoke.call(bridge, name, args, callback);
+    const tags = args.verifyOpenTagList as string[] | undefined;
+    openTagConfigs.push(tags && [...tags]);
+    invoke.call(bridge, name, args, (res) => {
+      // jweixin rewrites res (err_msg becomes errMsg): read it first.
+      const passed = /:ok$/.test(res.err_msg);
+      callback?.(res);
+      if (openTagsError && tags?.length && passed) {
+        document.dispatchEvent(new CustomEvent('WeixinOpenTagsError', { detail: { errMsg: openTagsError } }));
+      }
+    });
+  };
+  return bridge;
 }
 
 const SRC = '../../src/index';
@@ -133,7 +178,15 @@ export async function openPage<T = typeof import('../../src/index')>(options: Pa
   history.replaceState(null, '', options.path ?? '/');
   signed.length = 0;
   scriptRequests.length = 0;
-  serveScripts(options.routes ?? { [SDK_URL]: {} });
+  openTagConfigs.length = 0;
+  // Both versions are on the official host, as they are on res.wx.qq.com.
+  serveScripts(options.routes ?? Object.fromEntries(JWEIXIN_VERSIONS.map((v) => [jweixinUrl(v), {}])));
+  let installed: WeixinJSBridge | undefined;
+  Object.defineProperty(window, 'WeixinJSBridge', {
+    configurable: true,
+    get: () => installed,
+    set: (value?: WeixinJSBridge) => void (installed = value && tapOpenTags(value, options.openTagsError)),
+  });
   let bridge: SimulatedBridge | undefined;
   if (options.platform !== null) {
     bridge = previousBridge = installBridge({
@@ -152,6 +205,7 @@ export async function openPage<T = typeof import('../../src/index')>(options: Pa
   if (entry !== SRC) vi.resetModules();
   const sdk = (await import(/* @vite-ignore */ entry)) as T;
   if (entry === SRC) (await import('../../src/lib/pageState')).resetPageState();
+  if (version !== '1.4.0') (sdk as { configure: (options: object) => void }).configure({ jweixinVersion: version });
   return { sdk, bridge: bridge as SimulatedBridge };
 }
 
