@@ -69,6 +69,9 @@ const jsonProblem = (error: unknown) => {
   const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
   return `is not valid JSON${position ? ` (near character ${position})` : ''}`;
 };
+// A value quoted in a problem loses everything up to its last @: a URL's user:password part
+// (`redis://:password@host:6379` put where host:port belongs) must not reach stderr or the log.
+const withoutUserinfo = (value: string) => (value.includes('@') ? `…@${value.slice(value.lastIndexOf('@') + 1)}` : value);
 /** An example host that `pattern` matches: itself, or a subdomain for `*.`. */
 const sampleHost = (pattern: string) => (pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern);
 
@@ -257,7 +260,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   } else if (clusterNodes !== undefined) {
     const nodes = list(clusterNodes);
     const bad = nodes.filter((node) => !/^[^\s:/]+:\d{1,5}$/.test(node) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(node));
-    if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.join(', ') : 'nothing'} is not host:port`, example('REDIS_CLUSTER_NODES'));
+    if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.map(withoutUserinfo).join(', ') : 'nothing'} is not host:port (a password cannot be given here)`, example('REDIS_CLUSTER_NODES'));
     redis = { clusterNodes: nodes };
   }
 
@@ -286,7 +289,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   if (short) report('API_KEYS', `${short} key(s) have fewer than ${MIN_KEY_LENGTH} characters: use long random keys`, 'the output of openssl rand -hex 32');
 
   const wechatApiBase = (value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
-  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(wechatApiBase).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
+  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
 
   const logLevel = (value('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) report('LOG_LEVEL', `${JSON.stringify(logLevel).slice(0, 40)} is not one of ${LOG_LEVELS.join(', ')}`, example('LOG_LEVEL'));

@@ -111,6 +111,13 @@ describe('readConfig', () => {
     expect(problemsOf({ ...ONE, WECHAT_ACCOUNTS: '[]' }).map((p) => p.variable)).toEqual(['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'ALLOWED_HOSTS', 'WECHAT_ACCOUNTS']);
   });
 
+  it('quotes no password put in a URL where it does not belong', () => {
+    const problems = problemsOf({ ...ONE, REDIS_CLUSTER_NODES: `redis://:${SECRET}@10.0.0.1:6379,10.0.0.2:6379`, WECHAT_API_BASE: `https://:${SECRET}@/x` });
+    expect(problems.map((p) => p.variable)).toEqual(['REDIS_CLUSTER_NODES', 'WECHAT_API_BASE']);
+    expect(problems[0].problem).toContain('10.0.0.1:6379');
+    expect(JSON.stringify(problems)).not.toContain(SECRET);
+  });
+
   it('reads secrets from files (the Docker secrets convention), and names a file it cannot read', () => {
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, `${SECRET}\n`);
