@@ -287,6 +287,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const apiKeys = list(value('API_KEYS') ?? '');
   const short = apiKeys.filter((key) => key.length < MIN_KEY_LENGTH).length;
   if (short) report('API_KEYS', `${short} key(s) have fewer than ${MIN_KEY_LENGTH} characters: use long random keys`, 'the output of openssl rand -hex 32');
+  // A key is sent as `Authorization: Bearer <key>`: one with a space or a non-ASCII character
+  // could never be matched, and every backend using it would get 401.
+  const unsendable = apiKeys.filter((key) => !/^[\x21-\x7e]+$/.test(key)).length;
+  if (unsendable) report('API_KEYS', `${unsendable} key(s) hold spaces or characters outside printable ASCII, which an Authorization header cannot carry`, 'the output of openssl rand -hex 32');
 
   const wechatApiBase = (value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
   if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));

@@ -118,6 +118,12 @@ describe('readConfig', () => {
     expect(JSON.stringify(problems)).not.toContain(SECRET);
   });
 
+  it('refuses an API key that no Authorization header can carry, without quoting it', () => {
+    const problems = problemsOf({ ...ONE, API_KEYS: `${SECRET} two,${SECRET}密钥,${SECRET}` });
+    expect(problems).toEqual([expect.objectContaining({ variable: 'API_KEYS', problem: expect.stringMatching(/^2 key\(s\) hold spaces/) })]);
+    expect(JSON.stringify(problems)).not.toContain(SECRET);
+  });
+
   it('reads secrets from files (the Docker secrets convention), and names a file it cannot read', () => {
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, `${SECRET}\n`);
