@@ -48,6 +48,8 @@ export interface ServiceConfig {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ACCOUNT_KEYS = ['appId', 'appSecret', 'hosts', 'tokenMode', 'accessTokenUrl', 'accessTokenKey'];
+/** Longest setTimeout delay, in ms. */
+const MAX_TIMER = 2 ** 31 - 1;
 /** Shortest API key accepted: a guessable key would hand out the access_token. */
 const MIN_KEY_LENGTH = 16;
 
@@ -301,6 +303,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const timeoutText = value('SHUTDOWN_TIMEOUT');
   const shutdownTimeout = timeoutText === undefined ? 10_000 : Number(timeoutText);
   if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) report('SHUTDOWN_TIMEOUT', `${JSON.stringify(timeoutText).slice(0, 40)} is not a whole number of ms`, example('SHUTDOWN_TIMEOUT'));
+  // Node's timers take at most 2^31 - 1 ms and fire after 1 ms past it: a huge timeout would cut
+  // every in-flight request at once.
+  else if (shutdownTimeout > MAX_TIMER) report('SHUTDOWN_TIMEOUT', `${timeoutText} ms is more than a timer can wait (${MAX_TIMER} ms)`, example('SHUTDOWN_TIMEOUT'));
 
   const signingPath = value('SIGNING_PATH') ?? '/api/wechat/signature';
   if (!/^\/[\w\-./~]*$/.test(signingPath) || signingPath.includes('//')) {

@@ -124,6 +124,11 @@ describe('readConfig', () => {
     expect(JSON.stringify(problems)).not.toContain(SECRET);
   });
 
+  it('refuses a SHUTDOWN_TIMEOUT past what a timer can wait (it would cut requests at once)', () => {
+    expect(readConfig({ ...ONE, SHUTDOWN_TIMEOUT: String(2 ** 31 - 1) }).shutdownTimeout).toBe(2 ** 31 - 1);
+    expect(problemsOf({ ...ONE, SHUTDOWN_TIMEOUT: '99999999999' })).toEqual([expect.objectContaining({ variable: 'SHUTDOWN_TIMEOUT', problem: expect.stringContaining('more than a timer can wait') })]);
+  });
+
   it('reads secrets from files (the Docker secrets convention), and names a file it cannot read', () => {
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, `${SECRET}\n`);
