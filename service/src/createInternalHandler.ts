@@ -4,6 +4,7 @@ import { signingErrorAnswer } from 'wechat-share/server';
 import type { Accounts } from './createAccounts.js';
 import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
+import { isClientGone } from './isClientGone.js';
 import type { ServiceConfig } from './readConfig.js';
 import { readBody } from './readBody.js';
 
@@ -102,6 +103,11 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
     }
     if (done) {
       done.catch((error: unknown) => {
+        if (isClientGone(req)) {
+          metrics.aborted();
+          logger.debug('the client closed its connection before the answer');
+          return;
+        }
         logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'internal request failed');
         if (!res.headersSent) send(res, 'other', start, 500, JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }));
         else {
