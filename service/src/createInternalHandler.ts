@@ -6,7 +6,7 @@ import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
 import { isClientGone } from './isClientGone.js';
 import type { ServiceConfig } from './readConfig.js';
-import { readBody } from './readBody.js';
+import { MAX_BODY, readBody } from './readBody.js';
 
 /** What the internal listener needs. */
 export interface InternalHandlerOptions {
@@ -63,9 +63,13 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
         return send(res, 'token_api', start, 200, JSON.stringify({ ticket, expires_in }));
       }
       const text = await readBody(req);
+      if (text === undefined) {
+        // The rest of the body is not read: the connection ends with this answer.
+        return fail(res, start, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes; send only {"stale": "…"}.`, { Connection: 'close' });
+      }
       let stale: unknown;
       try {
-        stale = text === undefined ? undefined : (JSON.parse(text) as { stale?: unknown })?.stale;
+        stale = (JSON.parse(text) as { stale?: unknown } | null)?.stale;
       } catch {
         // answered below
       }

@@ -35,6 +35,9 @@ describe('the token API', () => {
     expect((await unknown.json()).error.code).toBe('UNKNOWN_APP_ID');
     expect((await api(first, `${A.appId}/access_token`, { method: 'POST' })).status).toBe(405);
     expect((await api(first, `${A.appId}/access_token/refresh`, { method: 'POST', body: '{}' })).status).toBe(400);
+    const large = await api(first, `${A.appId}/access_token/refresh`, { method: 'POST', body: JSON.stringify({ stale: 'x'.repeat(70_000) }) });
+    expect(large.status).toBe(413);
+    expect(large.headers.get('connection')).toBe('close');
   });
 
   it('gives every instance the same access_token and jsapi_ticket, with seconds left', async () => {
