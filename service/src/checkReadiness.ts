@@ -36,7 +36,10 @@ async function accountReadiness(account: Accounts['list'][number]): Promise<Acco
     return { appId: account.appId, ready: true, jsapiTicketExpiresIn: info.expires_in };
   } catch (error) {
     if (error instanceof WechatApiError) {
-      const reason = error.errcode === undefined ? 'WeChat gave no usable answer' : `WeChat answered errcode ${error.errcode}`;
+      // createSigner names the accessToken provider's failures api 'accessToken': here that is the
+      // central server of accessTokenUrl, and blaming WeChat would send the operator the wrong way.
+      const source = error.api === 'accessToken' ? 'The central server of accessTokenUrl' : 'WeChat';
+      const reason = error.errcode === undefined ? `${source} gave no usable answer` : `${source} answered errcode ${error.errcode}`;
       return { appId: account.appId, ready: false, error: { api: error.api, errcode: error.errcode, hint: error.hint, message: `${reason}; details are in the log.` } };
     }
     const last = account.signer.status().lastError;

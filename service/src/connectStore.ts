@@ -37,15 +37,21 @@ export async function connectStore(config: RedisConfig | undefined, logger: Logg
           rootNodes: config.clusterNodes.map((node) => ({ url: `redis://${node}` })),
           defaults: { disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 2000 } },
         });
-  // One line when the connection is lost and one when it is back, not one per retry.
+  // One line when the connection is lost and one when it is back, not one per retry; while it is
+  // down, one line per new cause (a refused connection, then a wrong password, …), so that an
+  // operator sees why it never came up.
   let up = false;
+  let lastCause: string | undefined;
   client.on('error', (error: Error) => {
     if (up) logger.warn({ err: { message: error.message } }, 'redis connection lost; signing goes on with the credentials in hand');
+    else if (error.message !== lastCause) logger.warn({ err: { message: error.message } }, 'redis connection failed; retrying');
+    lastCause = error.message;
     up = false;
   });
   client.on('ready', () => {
     if (!up) logger.info('redis ready');
     up = true;
+    lastCause = undefined;
   });
   const connecting = client.connect().then(
     () => true,

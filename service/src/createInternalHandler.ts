@@ -4,8 +4,9 @@ import { signingErrorAnswer } from 'wechat-share/server';
 import type { Accounts } from './createAccounts.js';
 import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
+import { isClientGone } from './isClientGone.js';
 import type { ServiceConfig } from './readConfig.js';
-import { readBody } from './readBody.js';
+import { MAX_BODY, readBody } from './readBody.js';
 
 /** What the internal listener needs. */
 export interface InternalHandlerOptions {
@@ -62,9 +63,13 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
         return send(res, 'token_api', start, 200, JSON.stringify({ ticket, expires_in }));
       }
       const text = await readBody(req);
+      if (text === undefined) {
+        // The rest of the body is not read: the connection ends with this answer.
+        return fail(res, start, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes; send only {"stale": "…"}.`, { Connection: 'close' });
+      }
       let stale: unknown;
       try {
-        stale = text === undefined ? undefined : (JSON.parse(text) as { stale?: unknown })?.stale;
+        stale = (JSON.parse(text) as { stale?: unknown } | null)?.stale;
       } catch {
         // answered below
       }
@@ -102,6 +107,11 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
     }
     if (done) {
       done.catch((error: unknown) => {
+        if (isClientGone(req)) {
+          metrics.aborted();
+          logger.debug('the client closed its connection before the answer');
+          return;
+        }
         logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'internal request failed');
         if (!res.headersSent) send(res, 'other', start, 500, JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }));
         else {

@@ -48,6 +48,8 @@ export interface ServiceConfig {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ACCOUNT_KEYS = ['appId', 'appSecret', 'hosts', 'tokenMode', 'accessTokenUrl', 'accessTokenKey'];
+/** Longest setTimeout delay, in ms. */
+const MAX_TIMER = 2 ** 31 - 1;
 /** Shortest API key accepted: a guessable key would hand out the access_token. */
 const MIN_KEY_LENGTH = 16;
 
@@ -69,6 +71,9 @@ const jsonProblem = (error: unknown) => {
   const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
   return `is not valid JSON${position ? ` (near character ${position})` : ''}`;
 };
+// A value quoted in a problem loses everything up to its last @: a URL's user:password part
+// (`redis://:password@host:6379` put where host:port belongs) must not reach stderr or the log.
+const withoutUserinfo = (value: string) => (value.includes('@') ? `…@${value.slice(value.lastIndexOf('@') + 1)}` : value);
 /** An example host that `pattern` matches: itself, or a subdomain for `*.`. */
 const sampleHost = (pattern: string) => (pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern);
 
@@ -257,7 +262,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   } else if (clusterNodes !== undefined) {
     const nodes = list(clusterNodes);
     const bad = nodes.filter((node) => !/^[^\s:/]+:\d{1,5}$/.test(node) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(node));
-    if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.join(', ') : 'nothing'} is not host:port`, example('REDIS_CLUSTER_NODES'));
+    if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.map(withoutUserinfo).join(', ') : 'nothing'} is not host:port (a password cannot be given here)`, example('REDIS_CLUSTER_NODES'));
     redis = { clusterNodes: nodes };
   }
 
@@ -284,9 +289,13 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const apiKeys = list(value('API_KEYS') ?? '');
   const short = apiKeys.filter((key) => key.length < MIN_KEY_LENGTH).length;
   if (short) report('API_KEYS', `${short} key(s) have fewer than ${MIN_KEY_LENGTH} characters: use long random keys`, 'the output of openssl rand -hex 32');
+  // A key is sent as `Authorization: Bearer <key>`: one with a space or a non-ASCII character
+  // could never be matched, and every backend using it would get 401.
+  const unsendable = apiKeys.filter((key) => !/^[\x21-\x7e]+$/.test(key)).length;
+  if (unsendable) report('API_KEYS', `${unsendable} key(s) hold spaces or characters outside printable ASCII, which an Authorization header cannot carry`, 'the output of openssl rand -hex 32');
 
   const wechatApiBase = (value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
-  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(wechatApiBase).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
+  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
 
   const logLevel = (value('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) report('LOG_LEVEL', `${JSON.stringify(logLevel).slice(0, 40)} is not one of ${LOG_LEVELS.join(', ')}`, example('LOG_LEVEL'));
@@ -294,6 +303,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const timeoutText = value('SHUTDOWN_TIMEOUT');
   const shutdownTimeout = timeoutText === undefined ? 10_000 : Number(timeoutText);
   if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) report('SHUTDOWN_TIMEOUT', `${JSON.stringify(timeoutText).slice(0, 40)} is not a whole number of ms`, example('SHUTDOWN_TIMEOUT'));
+  // Node's timers take at most 2^31 - 1 ms and fire after 1 ms past it: a huge timeout would cut
+  // every in-flight request at once.
+  else if (shutdownTimeout > MAX_TIMER) report('SHUTDOWN_TIMEOUT', `${timeoutText} ms is more than a timer can wait (${MAX_TIMER} ms)`, example('SHUTDOWN_TIMEOUT'));
 
   const signingPath = value('SIGNING_PATH') ?? '/api/wechat/signature';
   if (!/^\/[\w\-./~]*$/.test(signingPath) || signingPath.includes('//')) {

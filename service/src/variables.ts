@@ -32,7 +32,7 @@ export const VARIABLES = [
   { name: 'INTERNAL_PORT', description: 'Port of the internal listener (/metrics and the token API).', default: '9090', example: '9090' },
   { name: 'INTERNAL_HOST', description: 'Address of the internal listener.', default: 'HOST', example: '10.0.0.5' },
   { name: 'ALLOWED_ORIGINS', description: 'Comma-separated origins allowed to call the signing endpoint from another origin (CORS), or *.', example: 'https://h5.example.com' },
-  { name: 'API_KEYS', description: 'Comma-separated keys (16 characters or more) for the token API; without it the token API is off.', example: '6f1c…(openssl rand -hex 32)', file: true },
+  { name: 'API_KEYS', description: 'Comma-separated keys (16 printable ASCII characters or more, no spaces) for the token API; without it the token API is off.', example: '6f1c…(openssl rand -hex 32)', file: true },
   { name: 'WECHAT_API_BASE', description: 'Base URL of the WeChat API (a proxy, or a fake in tests).', default: 'https://api.weixin.qq.com', example: 'https://api.weixin.qq.com' },
   { name: 'TOKEN_MODE', description: 'stable (POST /cgi-bin/stable_token) or classic (GET /cgi-bin/token), for every account without its own tokenMode.', default: 'stable', example: 'stable' },
   { name: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', example: 'info' },

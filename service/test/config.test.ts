@@ -111,6 +111,24 @@ describe('readConfig', () => {
     expect(problemsOf({ ...ONE, WECHAT_ACCOUNTS: '[]' }).map((p) => p.variable)).toEqual(['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'ALLOWED_HOSTS', 'WECHAT_ACCOUNTS']);
   });
 
+  it('quotes no password put in a URL where it does not belong', () => {
+    const problems = problemsOf({ ...ONE, REDIS_CLUSTER_NODES: `redis://:${SECRET}@10.0.0.1:6379,10.0.0.2:6379`, WECHAT_API_BASE: `https://:${SECRET}@/x` });
+    expect(problems.map((p) => p.variable)).toEqual(['REDIS_CLUSTER_NODES', 'WECHAT_API_BASE']);
+    expect(problems[0].problem).toContain('10.0.0.1:6379');
+    expect(JSON.stringify(problems)).not.toContain(SECRET);
+  });
+
+  it('refuses an API key that no Authorization header can carry, without quoting it', () => {
+    const problems = problemsOf({ ...ONE, API_KEYS: `${SECRET} two,${SECRET}密钥,${SECRET}` });
+    expect(problems).toEqual([expect.objectContaining({ variable: 'API_KEYS', problem: expect.stringMatching(/^2 key\(s\) hold spaces/) })]);
+    expect(JSON.stringify(problems)).not.toContain(SECRET);
+  });
+
+  it('refuses a SHUTDOWN_TIMEOUT past what a timer can wait (it would cut requests at once)', () => {
+    expect(readConfig({ ...ONE, SHUTDOWN_TIMEOUT: String(2 ** 31 - 1) }).shutdownTimeout).toBe(2 ** 31 - 1);
+    expect(problemsOf({ ...ONE, SHUTDOWN_TIMEOUT: '99999999999' })).toEqual([expect.objectContaining({ variable: 'SHUTDOWN_TIMEOUT', problem: expect.stringContaining('more than a timer can wait') })]);
+  });
+
   it('reads secrets from files (the Docker secrets convention), and names a file it cannot read', () => {
     const secretFile = join(dir, 'secret');
     writeFileSync(secretFile, `${SECRET}\n`);

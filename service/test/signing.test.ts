@@ -2,6 +2,7 @@
 // createSignatureHandler, routing by host, health, 404 elsewhere; and the internal listener's
 // metrics.
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
@@ -79,6 +80,25 @@ describe('the signing endpoint', () => {
     const preflight = await fetch(`${service.publicUrl}/sign`, { method: 'OPTIONS', headers: { origin: 'https://h5.a.com' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
+  });
+
+  it('counts no 500 and logs no error when a client hangs up in the middle of its body', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(new URL(service.publicUrl).port), '127.0.0.1', () => {
+        socket.write('POST /sign HTTP/1.1\r\nHost: h5.a.com\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"url":');
+        setTimeout(() => (socket.destroy(), resolve()), 200);
+      });
+      socket.on('error', reject);
+    });
+    // Once the service has let the request go, only the scrape itself is in flight.
+    let metrics = '';
+    for (let tries = 0; tries < 50 && !/^wechat_share_http_requests_in_flight 1$/m.test(metrics); tries++) {
+      metrics = await (await fetch(`${service.internalUrl}/metrics`)).text();
+      await new Promise((wait) => setTimeout(wait, 40));
+    }
+    expect(metrics).toMatch(/^wechat_share_http_requests_in_flight 1$/m);
+    expect(metrics).not.toMatch(/status="500"/);
+    expect(service.logs.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('has nothing else on the public port: every other path is 404, the metrics too', async () => {

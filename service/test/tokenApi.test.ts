@@ -9,6 +9,7 @@ import { startTwoInstances, type TwoInstances } from './helpers/twoInstances';
 const A = { appId: 'wx_tokens_a', appSecret: 'SECRET_tokens_a_0c4e1d' };
 const KEY = 'key_backend_one_5f0e7c1a9b2d4e6f';
 const OTHER_KEY = 'key_backend_two_a8b7c6d5e4f3a2b1';
+const WRONG_KEY = 'key_nobody_gave_out_3d9c1f7a';
 let setup: TwoInstances;
 
 beforeAll(async () => {
@@ -34,6 +35,9 @@ describe('the token API', () => {
     expect((await unknown.json()).error.code).toBe('UNKNOWN_APP_ID');
     expect((await api(first, `${A.appId}/access_token`, { method: 'POST' })).status).toBe(405);
     expect((await api(first, `${A.appId}/access_token/refresh`, { method: 'POST', body: '{}' })).status).toBe(400);
+    const large = await api(first, `${A.appId}/access_token/refresh`, { method: 'POST', body: JSON.stringify({ stale: 'x'.repeat(70_000) }) });
+    expect(large.status).toBe(413);
+    expect(large.headers.get('connection')).toBe('close');
   });
 
   it('gives every instance the same access_token and jsapi_ticket, with seconds left', async () => {
@@ -64,7 +68,10 @@ describe('the token API', () => {
 
   it('lets another service read its token through accessTokenUrl, and sign with it', async () => {
     const reader = await startServiceProcess({
-      WECHAT_ACCOUNTS: JSON.stringify([{ appId: A.appId, accessTokenUrl: setup.instances[0].internalUrl, accessTokenKey: KEY, hosts: ['h5.a.com'] }]),
+      WECHAT_ACCOUNTS: JSON.stringify([
+        { appId: A.appId, accessTokenUrl: setup.instances[0].internalUrl, accessTokenKey: KEY, hosts: ['h5.a.com'] },
+        { appId: 'wx_tokens_wrong_key', accessTokenUrl: setup.instances[0].internalUrl, accessTokenKey: WRONG_KEY, hosts: ['h5.b.com'] },
+      ]),
       WECHAT_API_BASE: setup.wechat.url,
     });
     try {
@@ -74,7 +81,13 @@ describe('the token API', () => {
       expect((await response.json()).appId).toBe(A.appId);
       // The token came from the first service, not from WeChat.
       expect(setup.wechat.fakes[A.appId].calls.stableToken).toBe(calls.stableToken);
+      // An account whose key the central server refuses: /readyz blames that server, not WeChat.
+      const ready = await fetch(`${reader.publicUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      const { accounts } = (await ready.json()) as { accounts: { appId: string; error?: { message: string } }[] };
+      expect(accounts.find((account) => account.appId === 'wx_tokens_wrong_key')?.error?.message).toMatch(/^The central server of accessTokenUrl gave no usable answer/);
       expect(reader.output()).not.toContain(KEY);
+      expect(reader.output()).not.toContain(WRONG_KEY);
     } finally {
       await reader.stop();
     }
