@@ -6,7 +6,7 @@
 //   data-preload="false" turns it off. Outside WeChat neither requests anything.
 import { autoShare } from './autoShare';
 import { configure } from './configure';
-import { EMBEDDED_SIGNATURE_ID } from './lib/embeddedSignature';
+import { EMBEDDED_SIGNATURE } from './lib/embeddedSignature';
 import { preloadShare } from './preloadShare';
 import type { ShareOptions } from './types';
 
@@ -18,7 +18,7 @@ if (tag) {
   if (jweixin) configure({ jweixinVersion: jweixin as ShareOptions['jweixinVersion'] });
   if (debug) configure({ debug: debug !== 'false' });
   if (auto != null) autoShare();
-  else if (preload !== 'false' && (endpoint || document.getElementById(EMBEDDED_SIGNATURE_ID))) preloadShare();
+  else if (preload !== 'false' && (endpoint || document.querySelector(EMBEDDED_SIGNATURE))) preloadShare();
 }
 
 export * from './index';

@@ -1,11 +1,10 @@
 import { normalizeSignature } from './normalizeSignature';
 import { page } from './pageState';
 
-/** The id of the `<script type="application/json">` that holds the embedded signature. */
-export const EMBEDDED_SIGNATURE_ID = 'wechat-share-signature';
 /**
- * The element itself, for `querySelector`: only a `<script type="application/json">` with that id. Any other
- * element can carry the id too (a `<div>` in user content), and would then decide how the page is signed.
+ * The element that holds the embedded signature, for `querySelector`: only a `<script type="application/json">`
+ * with the id `wechat-share-signature`. Any other element can carry the id too (a `<div>` in user content),
+ * and would then decide how the page is signed.
  */
 export const EMBEDDED_SIGNATURE = 'script#wechat-share-signature[type="application/json"]';
 
