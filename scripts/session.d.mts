@@ -24,10 +24,13 @@ export interface SessionOptions {
   platform?: 'ios' | 'android' | 'miniprogram' | 'browser';
   /** WeChat version of the simulated client. */
   version?: string;
-  /** ms before jweixin arrives; `fail` answers with an error from both hosts. */
-  jweixin?: number | 'fail';
-  /** With `jweixin: 'fail'`: ms before each error answer. */
-  failAfter?: number;
+  /**
+   * ms before jweixin arrives, or `after-dom`: once the page's DOMContentLoaded has fired (its own
+   * scripts, its setupShare call among them, have run); `fail` answers with an error from both hosts.
+   */
+  jweixin?: number | 'after-dom' | 'fail';
+  /** With `jweixin: 'fail'`: ms before each error answer, or `after-dom` as for `jweixin`. */
+  failAfter?: number | 'after-dom';
   /** ms before each signing request reaches the server. */
   signingDelay?: number;
   viewport?: { width: number; height: number };

@@ -36,11 +36,13 @@ export async function openSession(browser, options = {}) {
     }
     const version = versionAt(url.href);
     if (version) {
+      // 'after-dom': once the page's own scripts have run (DOMContentLoaded), whatever the load.
+      const hold = (delay) => (delay === 'after-dom' ? route.request().frame().waitForLoadState('domcontentloaded') : delay && sleep(delay));
       if (options.jweixin === 'fail') {
-        if (options.failAfter) await sleep(options.failAfter);
+        await hold(options.failAfter);
         return route.fulfill({ status: 404, body: 'not found' });
       }
-      if (options.jweixin) await sleep(options.jweixin);
+      await hold(options.jweixin);
       return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN_SOURCES[version] });
     }
     refused.push(url.href);

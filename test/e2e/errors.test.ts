@@ -26,12 +26,13 @@ const signingRoute = (s: Session, handle: (route: Route) => Promise<void>) => s.
 const panelText = (s: Session) => s.page.textContent('wechat-share-simulator >> .status');
 
 describe.each(['ios', 'android'] as const)('on %s', (platform) => {
-  // Each failure answers after 150 ms, as a network would: the page's setupShare, made right after
-  // the script tag, then always finds the script tag's early start still before its card and hands
-  // its card over (one attempt, reported once). Answered at once, the early start could fail before
-  // the page's call, which would then try again: correct too, but not one fixed sequence to test.
+  // jweixin arrives (or fails) only once the page's own scripts have run: the page's setupShare,
+  // made right after the script tag, then always finds the script tag's early start still before its
+  // card and hands its card over (one attempt, reported once). Answered sooner (a fixed delay loses
+  // to a slow stylesheet on a loaded machine), the early start could fail before the page's call,
+  // which would then try again: correct too, but not one fixed sequence to test.
   it('SDK_LOAD_FAILED when both jweixin hosts fail', async () => {
-    const s = await open({ platform, jweixin: 'fail', failAfter: 150 });
+    const s = await open({ platform, jweixin: 'fail', failAfter: 'after-dom' });
     await s.page.goto(`${base('wechat')}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SDK_LOAD_FAILED: Could not load jweixin/);
     // The script tag's early start tries both hosts once; the page's setupShare, made before the
@@ -71,7 +72,7 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
   });
 
   it('CONFIG_FAILED with invalid url domain when the page is not on the JS safe domain', async () => {
-    const s = await open({ platform, jweixin: 150 });
+    const s = await open({ platform, jweixin: 'after-dom' });
     await s.page.goto(`${base('otherDomain')}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: .*invalid url domain/);
     expect(await panelText(s)).toContain('JS safe domain');
