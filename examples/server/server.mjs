@@ -144,8 +144,11 @@ export async function startServer(options) {
       return '';
     }
   }
+  // The jweixin a page loads: 1.6.0 for the open-tags page (open tags need it), else 1.4.0.
+  const jweixinVersionOf = (path) => (path === '/open-tags' || path.startsWith('/open-tags/') ? '1.6.0' : '1.4.0');
   // jweixin asked for as early as the HTML is parsed (the SDK reuses the preloaded response).
-  const jweixinPreload = options.localJweixin ? '' : '<link rel="preload" as="script" href="https://res.wx.qq.com/open/js/jweixin-1.4.0.js">';
+  const jweixinPreload = (version) =>
+    options.localJweixin ? '' : `<link rel="preload" as="script" href="https://res.wx.qq.com/open/js/jweixin-${version}.js">`;
   // Dev only: created only when the simulator is on (it refuses to exist under NODE_ENV=production).
   const verify =
     options.simulator &&
@@ -160,13 +163,15 @@ export async function startServer(options) {
     );
 
   const require = createRequire(import.meta.url);
-  const jweixinPath = (() => {
+  const resolveOrNot = (id) => {
     try {
-      return require.resolve('weixin-js-sdk/index.original.js');
+      return require.resolve(id);
     } catch {
       return undefined;
     }
-  })();
+  };
+  // The npm copies: weixin-js-sdk@1.4.0-test, and 1.6.0 under the alias this repository installs.
+  const jweixinPaths = { '1.4.0': resolveOrNot('weixin-js-sdk/index.original.js'), '1.6.0': resolveOrNot('jweixin-1.6.0/index.original.js') };
 
   // `dir` is the folder `file` must stay in (after symlinks are resolved); undefined: trusted path.
   async function serveFile(res, file, inject, dir) {
@@ -190,10 +195,11 @@ export async function startServer(options) {
     res.end(body);
   }
 
-  const simulatorTags = [
-    options.simulator && '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>',
-    options.simulator && options.localJweixin && '<script src="/vendor/jweixin-1.4.0.js"></script>',
-  ].filter(Boolean).join('\n');
+  const simulatorTags = (version) =>
+    [
+      options.simulator && '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>',
+      options.simulator && options.localJweixin && `<script src="/vendor/jweixin-${version}.js"></script>`,
+    ].filter(Boolean).join('\n');
 
   // A client that sends its headers or body slowly is cut off instead of holding a socket.
   const requestTimeout = options.requestTimeout ?? 15_000;
@@ -218,7 +224,8 @@ export async function startServer(options) {
       return res.end();
     }
     if (path === '/__wechat-share/verify' && verify) return verify(req, res);
-    if (path === '/vendor/jweixin-1.4.0.js' && jweixinPath) return serveFile(res, jweixinPath);
+    const vendored = /^\/vendor\/jweixin-(1\.4\.0|1\.6\.0)\.js$/.exec(path);
+    if (vendored && jweixinPaths[vendored[1]]) return serveFile(res, jweixinPaths[vendored[1]]);
     // A file under `dir`, or undefined when `rest` tries to leave it (../); serveFile checks
     // the same after resolving symlinks.
     let folder;
@@ -251,7 +258,10 @@ export async function startServer(options) {
     if (byUserAgent) res.setHeader('Vary', 'User-Agent');
     const isPage = byUserAgent && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
     (isPage ? embeddedSignature(req) : Promise.resolve(''))
-      .then((signatureTag) => serveFile(res, file, [simulatorTags, isPage && jweixinPreload, signatureTag].filter(Boolean).join('\n'), folder))
+      .then((signatureTag) => {
+        const version = jweixinVersionOf(path);
+        return serveFile(res, file, [simulatorTags(version), isPage && jweixinPreload(version), signatureTag].filter(Boolean).join('\n'), folder);
+      })
       .catch(() => res.end());
   });
   await new Promise((resolve, reject) => {
