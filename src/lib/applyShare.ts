@@ -2,6 +2,7 @@ import { WechatShareError } from '../errors';
 import type { ShareData, SignatureData, Wx, WxResult, WxShareApiName } from '../types';
 import { hintFor } from './hintFor';
 import { page } from './pageState';
+import { timedOut } from './withTimeout';
 
 // The two share APIs of JSSDK 1.4.0+ (WeChat 6.7.2+). Their success means "data set".
 const NEW_APIS: WxShareApiName[] = ['updateAppMessageShareData', 'updateTimelineShareData'];
@@ -72,7 +73,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
     };
     const configFailed = (errMsg?: string) =>
       settle(
-        new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || `timed out (${timeout} ms)`}`, {
+        new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || timedOut(timeout)}`, {
           errMsg,
           hint: hintFor(errMsg || 'timed out'),
         }),
