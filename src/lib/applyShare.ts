@@ -22,16 +22,6 @@ function hookErrors(wx: Wx): void {
   wx.error((res) => page.configErrorListener?.(res));
 }
 
-// jweixin's fail result, or the TypeError of a missing API.
-const errMsgOf = (res: unknown) => String((res as WxResult).errMsg ?? res);
-
-function callApi(wx: Wx, name: WxShareApiName, share: Required<ShareData>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
-    wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
-  });
-}
-
 /** What one `wx.config` (or, without `signature`, a reuse of the last one) needs. */
 export interface ApplyRequest {
   wx: Wx;
@@ -83,10 +73,18 @@ export function applyShare(request: ApplyRequest): Promise<void> {
 
     const attempt = (delay: number): void => {
       // jweixin picks the fields each API takes: updateTimelineShareData has no desc.
-      Promise.all(NEW_APIS.map((name) => callApi(wx, name, share))).then(
+      const calls = NEW_APIS.map(
+        (name) =>
+          new Promise<void>((resolve, reject) => {
+            // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
+            wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
+          }),
+      );
+      Promise.all(calls).then(
         () => settle(),
         (res: unknown) => {
-          const errMsg = errMsgOf(res);
+          // jweixin's fail result, or the TypeError of a missing API.
+          const errMsg = String((res as WxResult).errMsg ?? res);
           if (settled) return;
           if (/offline verifying/.test(errMsg)) {
             setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
