@@ -12,16 +12,6 @@ const LEGACY_APIS: WxShareApiName[] = ['onMenuShareTimeline', 'onMenuShareAppMes
 /** The seven share APIs, always in `jsApiList`. */
 export const SHARE_APIS: string[] = NEW_APIS.concat(LEGACY_APIS);
 
-// jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
-// config failed before any callback was set. So one listener is registered per wx, and it
-// forwards to the attempt under way (page.queue runs one at a time, so there is only one). It is
-// registered before that attempt sets page.configErrorListener, so the stale call finds none.
-function hookErrors(wx: Wx): void {
-  if (page.hookedWx === wx) return;
-  page.hookedWx = wx;
-  wx.error((res) => page.configErrorListener?.(res));
-}
-
 /** What one `wx.config` (or, without `signature`, a reuse of the last one) needs. */
 export interface ApplyRequest {
   wx: Wx;
@@ -50,7 +40,14 @@ export interface ApplyRequest {
  */
 export function applyShare(request: ApplyRequest): Promise<void> {
   const { wx, share, url, signature, timeout } = request;
-  hookErrors(wx);
+  // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
+  // config failed before any callback was set. So one listener is registered per wx, and it
+  // forwards to the attempt under way (page.queue runs one at a time, so there is only one). It is
+  // registered before that attempt sets page.configErrorListener, so the stale call finds none.
+  if (page.hookedWx !== wx) {
+    page.hookedWx = wx;
+    wx.error((res) => page.configErrorListener?.(res));
+  }
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (error?: WechatShareError) => {
