@@ -18,7 +18,7 @@ export type ErrorCode =
 /** Every rejection of {@link setupShare} is one of these. */
 export class WechatShareError extends Error {
   /** Which step failed; see {@link ErrorCode}. */
-  code: ErrorCode;
+  code!: ErrorCode;
   /** WeChat's own text, such as `config:invalid signature`, when WeChat answered. */
   errMsg?: string;
   /** The item of WeChat's official invalid-signature checklist (Appendix 5) that matches, in plain words. */
@@ -31,11 +31,9 @@ export class WechatShareError extends Error {
    * @param message - what happened and what to check
    * @param extra - WeChat's `errMsg`, a checklist `hint`, and the `cause`
    */
-  constructor(code: ErrorCode, message: string, extra: { errMsg?: string; hint?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, extra?: { errMsg?: string; hint?: string; cause?: unknown }) {
     super(message);
-    this.name = 'WechatShareError';
-    this.code = code;
     // Set by hand: Error's own `cause` option is ES2022, and WeChat's older WebViews predate it.
-    Object.assign(this, extra);
+    Object.assign(this, { name: 'WechatShareError', code }, extra);
   }
 }

@@ -2,6 +2,7 @@ import { WechatShareError } from '../errors';
 import type { ShareData, SignatureData, Wx, WxResult, WxShareApiName } from '../types';
 import { hintFor } from './hintFor';
 import { page } from './pageState';
+import { timedOut } from './withTimeout';
 
 // The two share APIs of JSSDK 1.4.0+ (WeChat 6.7.2+). Their success means "data set".
 const NEW_APIS: WxShareApiName[] = ['updateAppMessageShareData', 'updateTimelineShareData'];
@@ -10,26 +11,6 @@ const LEGACY_APIS: WxShareApiName[] = ['onMenuShareTimeline', 'onMenuShareAppMes
 
 /** The seven share APIs, always in `jsApiList`. */
 export const SHARE_APIS: string[] = NEW_APIS.concat(LEGACY_APIS);
-
-// jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
-// config failed before any callback was set. So one listener is registered per wx, and it
-// forwards to the attempt under way (page.queue runs one at a time, so there is only one). It is
-// registered before that attempt sets page.configErrorListener, so the stale call finds none.
-function hookErrors(wx: Wx): void {
-  if (page.hookedWx === wx) return;
-  page.hookedWx = wx;
-  wx.error((res) => page.configErrorListener?.(res));
-}
-
-// jweixin's fail result, or the TypeError of a missing API.
-const errMsgOf = (res: unknown) => String((res as WxResult).errMsg ?? res);
-
-function callApi(wx: Wx, name: WxShareApiName, share: Required<ShareData>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
-    wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
-  });
-}
 
 /** What one `wx.config` (or, without `signature`, a reuse of the last one) needs. */
 export interface ApplyRequest {
@@ -59,7 +40,14 @@ export interface ApplyRequest {
  */
 export function applyShare(request: ApplyRequest): Promise<void> {
   const { wx, share, url, signature, timeout } = request;
-  hookErrors(wx);
+  // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
+  // config failed before any callback was set. So one listener is registered per wx, and it
+  // forwards to the attempt under way (page.queue runs one at a time, so there is only one). It is
+  // registered before that attempt sets page.configErrorListener, so the stale call finds none.
+  if (page.hookedWx !== wx) {
+    page.hookedWx = wx;
+    wx.error((res) => page.configErrorListener?.(res));
+  }
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (error?: WechatShareError) => {
@@ -72,7 +60,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
     };
     const configFailed = (errMsg?: string) =>
       settle(
-        new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || `timed out (${timeout} ms)`}`, {
+        new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || timedOut(timeout)}`, {
           errMsg,
           hint: hintFor(errMsg || 'timed out'),
         }),
@@ -82,10 +70,18 @@ export function applyShare(request: ApplyRequest): Promise<void> {
 
     const attempt = (delay: number): void => {
       // jweixin picks the fields each API takes: updateTimelineShareData has no desc.
-      Promise.all(NEW_APIS.map((name) => callApi(wx, name, share))).then(
+      const calls = NEW_APIS.map(
+        (name) =>
+          new Promise<void>((resolve, reject) => {
+            // A jweixin older than 1.4.0 has no such function: the TypeError rejects this promise.
+            wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
+          }),
+      );
+      Promise.all(calls).then(
         () => settle(),
         (res: unknown) => {
-          const errMsg = errMsgOf(res);
+          // jweixin's fail result, or the TypeError of a missing API.
+          const errMsg = String((res as WxResult).errMsg ?? res);
           if (settled) return;
           if (/offline verifying/.test(errMsg)) {
             setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);

@@ -19,7 +19,7 @@ function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<unknown
     script.addEventListener('load', resolve);
     script.addEventListener('error', () => reject(new Error('error')));
   });
-  return withTimeout(events, timeout, () => new Error(`timed out (${timeout} ms)`));
+  return withTimeout(events, timeout);
 }
 
 async function load(urls: string[], timeout: number): Promise<Wx> {

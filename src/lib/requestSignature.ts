@@ -50,10 +50,7 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
   };
   let raw: unknown;
   try {
-    raw = await withTimeout(exchange(), timeout, () => {
-      controller.abort();
-      return new Error(`timed out (${timeout} ms)`);
-    });
+    raw = await withTimeout(exchange(), timeout, () => controller.abort());
   } catch (error) {
     // A network error is a TypeError ("Failed to fetch", "Load failed"), and says no more when CORS
     // blocked the answer. (The time limit's error is not one; nor is an HTTP status or bad JSON.)
