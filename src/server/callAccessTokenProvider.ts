@@ -42,7 +42,6 @@ export async function callAccessTokenProvider(context: WechatApiContext, provide
     const call = Promise.resolve().then(() => provider(stale === undefined ? {} : { stale }));
     answer = await withTimeout(call, context.timeout, () => {
       timedOut = true;
-      return new Error('timeout');
     });
   } catch (error) {
     if (timedOut) return fail('timeout', `the accessToken provider did not answer within ${context.timeout} ms`);

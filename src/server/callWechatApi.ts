@@ -109,10 +109,7 @@ export async function callWechatApi(
       return { text: await response.text() };
     };
     // Aborted and raced: a custom fetch that ignores its signal still cannot hang a request.
-    const { status, text } = await withTimeout(exchange(), context.timeout, () => {
-      controller.abort();
-      return new Error('timeout');
-    });
+    const { status, text } = await withTimeout(exchange(), context.timeout, () => controller.abort());
     if (status !== undefined) return fail('invalid', `HTTP ${status}`);
     try {
       data = JSON.parse(text!);

@@ -48,7 +48,7 @@ export function guardStore(store: Store, options: GuardStoreOptions): GuardedSto
     if (Date.now() < downUntil) throw new Error(`store.${name} skipped: the store failed moments ago`);
     const started = Date.now();
     try {
-      const result = await withTimeout(call(), options.timeout, () => new Error(`timed out after ${options.timeout} ms`));
+      const result = await withTimeout(call(), options.timeout);
       failures = 0;
       downUntil = 0;
       return result;

@@ -196,7 +196,7 @@ describe('guardStore', () => {
   it('puts a time limit on a store that does not answer, and names non-Error failures', async () => {
     const hanging: Store = { ...memoryStore(), get: () => new Promise(() => undefined) };
     await expect(guard(hanging, 50).get('k')).rejects.toThrow('store.get failed');
-    expect(events[0].message).toBe('store.get failed: timed out after 50 ms');
+    expect(events[0].message).toBe('store.get failed: timed out (50 ms)');
     await expect(guard(failing(null)).get('k')).rejects.toThrow('store.get failed');
     expect(events[1].message).toBe('store.get failed: null');
   });
