@@ -9,6 +9,15 @@ import { launchChromium } from '../../scripts/chromium.mjs';
 import { HOST, openSession, type Session, type SessionOptions } from '../../scripts/session.mjs';
 
 export { HOST, SDK_URL, openSession } from '../../scripts/session.mjs';
+export { JWEIXIN_VERSIONS, jweixinUrl } from '../../scripts/jweixin.mjs';
+
+/**
+ * The clients and jweixin versions the example suites run on: both platforms with each version,
+ * the example server serving its pages for that version (its `jweixinVersion` option).
+ */
+export const PLATFORMS_AND_VERSIONS = (['1.4.0', '1.6.0'] as const).flatMap((version) =>
+  (['ios', 'android'] as const).map((platform) => [platform, version] as const),
+);
 export type { Session, SessionOptions } from '../../scripts/session.mjs';
 
 /** The text of the example page's status line once it left "starting…". */
