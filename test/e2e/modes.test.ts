@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
-import { HOST, JWEIXIN_VERSIONS, PLATFORMS_AND_VERSIONS, SHOTS, jweixinUrl, matching, statusOf, useChromium, type Session } from './browser';
+import { JWEIXIN_VERSIONS, PLATFORMS_AND_VERSIONS, SHOTS, jweixinUrl, matching, statusOf, useBase, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
 type Version = (typeof JWEIXIN_VERSIONS)[number];
@@ -26,12 +26,7 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s?.close()));
 });
 
-/** The pages' base URL for `version`, set before the block's tests run. */
-function useBase(version: Version) {
-  const base = { url: '' };
-  beforeAll(() => void (base.url = `http://${HOST}:${servers[version]!.port}`));
-  return base;
-}
+const useBaseOf = (version: Version) => useBase(() => servers[version]!);
 
 const panel = (s: Session) => ({
   state: () => s.page.getAttribute('wechat-share-simulator >> .status', 'data-state'),
@@ -39,7 +34,7 @@ const panel = (s: Session) => ({
 });
 
 describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) => {
-  const at = useBase(version);
+  const at = useBaseOf(version);
   const SDK_URL = jweixinUrl(version);
   it('the script tag starts early: wx.config is verified before the app calls setupShare 600 ms after load', async () => {
     const s = await open({ platform });
@@ -86,7 +81,7 @@ describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) =
 });
 
 describe.each(JWEIXIN_VERSIONS)('in a Mini Program web-view, jweixin %s', (version) => {
-  const at = useBase(version as Version);
+  const at = useBaseOf(version as Version);
   it('the script-tag page posts its card to the Mini Program, with no signing request and no wx.config', async () => {
     const s = await open({ platform: 'miniprogram' });
     await s.page.goto(`${at.url}/h5/`);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
-import { HOST, JWEIXIN_VERSIONS, PLATFORMS_AND_VERSIONS, SHOTS, jweixinUrl, matching, statusOf, useChromium, type Session } from './browser';
+import { JWEIXIN_VERSIONS, PLATFORMS_AND_VERSIONS, SHOTS, jweixinUrl, matching, statusOf, useBase, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
 type Version = (typeof JWEIXIN_VERSIONS)[number];
@@ -20,12 +20,7 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s?.close()));
 });
 
-/** The pages' base URL for `version`, set before the block's tests run. */
-function useBase(version: Version) {
-  const base = { url: '' };
-  beforeAll(() => void (base.url = `http://${HOST}:${servers[version]!.port}`));
-  return base;
-}
+const useBaseOf = (version: Version) => useBase(() => servers[version]!);
 
 const panel = (s: Session) => ({
   state: () => s.page.getAttribute('wechat-share-simulator >> .status', 'data-state'),
@@ -34,7 +29,7 @@ const panel = (s: Session) => ({
 });
 
 describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) => {
-  const at = useBase(version);
+  const at = useBaseOf(version);
   const SDK_URL = jweixinUrl(version);
   it('the script-tag page gets a verified card with one jweixin load (preloaded) and the signature the server embedded', async () => {
     const s = await open({ platform });
@@ -131,7 +126,7 @@ describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) =
 });
 
 describe.each(JWEIXIN_VERSIONS)('the script-tag page with an element named wx or jWeixin (issue 16 item 1), in Chromium, jweixin %s', (version) => {
-  const at = useBase(version as Version);
+  const at = useBaseOf(version as Version);
   // The element is in the document before any of the page's scripts runs, as markup would be.
   const openWith = async (html: string) => {
     const s = await open({ platform: 'android' });
