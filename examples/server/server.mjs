@@ -84,7 +84,10 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
  * `fixturesDir` (benchmarks) serves that folder at /fixtures/; `log` receives warnings (Redis
  * drops, the signer's onError events; default console.warn); `headersTimeout` and
  * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients. `embedSignature: false` leaves
- * the signature out of the example pages (they then ask the endpoint).
+ * the signature out of the example pages (they then ask the endpoint). `jweixinVersion` ('1.4.0'
+ * by default, or '1.6.0') is the jweixin every page loads (the open-tags page always 1.6.0): the
+ * script tags get `data-jweixin`, and the SPA's import map a module that calls
+ * `configure({ jweixinVersion })` before the app uses the SDK, so the same pages run on either.
  */
 export async function startServer(options) {
   const fake = options.appId && options.appSecret ? undefined : createFakeWechatApi({ ...DEMO_APP, latency: options.fakeLatency ?? 50 });
@@ -144,8 +147,22 @@ export async function startServer(options) {
       return '';
     }
   }
-  // The jweixin a page loads: 1.6.0 for the open-tags page (open tags need it), else 1.4.0.
-  const jweixinVersionOf = (path) => (path === '/open-tags' || path.startsWith('/open-tags/') ? '1.6.0' : '1.4.0');
+  // The jweixin a page loads: 1.6.0 for the open-tags page (open tags need it), else the chosen one.
+  const jweixinVersion = options.jweixinVersion ?? '1.4.0';
+  if (!['1.4.0', '1.6.0'].includes(jweixinVersion)) throw new TypeError(`jweixinVersion must be '1.4.0' or '1.6.0', not ${JSON.stringify(jweixinVersion)}.`);
+  const jweixinVersionOf = (path) => (path === '/open-tags' || path.startsWith('/open-tags/') ? '1.6.0' : jweixinVersion);
+  // The SDK's module as the SPA imports it, configured for that jweixin first (1.4.0 needs nothing).
+  const SDK_MODULE = '/dist/wechat-share.mjs';
+  const CONFIGURED_SDK_MODULE = `/__wechat-share/wechat-share-jweixin-${jweixinVersion}.mjs`;
+  const configuredSdkModule = `import { configure } from '${SDK_MODULE}';\nconfigure({ jweixinVersion: '${jweixinVersion}' });\nexport * from '${SDK_MODULE}';\n`;
+  // A page made to load `version`: its SDK script tags say so (unless they name one), and its
+  // import map points at the configured module.
+  const withJweixin = (html, version) =>
+    version === '1.4.0'
+      ? html
+      : html
+          .replace(/<script src="\/dist\/wechat-share\.iife\.js"(?![^>]*\bdata-jweixin=)/g, `$& data-jweixin="${version}"`)
+          .replace(`"wechat-share": "${SDK_MODULE}"`, `"wechat-share": "${CONFIGURED_SDK_MODULE}"`);
   // jweixin asked for as early as the HTML is parsed (the SDK reuses the preloaded response).
   const jweixinPreload = (version) =>
     options.localJweixin ? '' : `<link rel="preload" as="script" href="https://res.wx.qq.com/open/js/jweixin-${version}.js">`;
@@ -174,7 +191,7 @@ export async function startServer(options) {
   const jweixinPaths = { '1.4.0': resolveOrNot('weixin-js-sdk/index.original.js'), '1.6.0': resolveOrNot('jweixin-1.6.0/index.original.js') };
 
   // `dir` is the folder `file` must stay in (after symlinks are resolved); undefined: trusted path.
-  async function serveFile(res, file, inject, dir) {
+  async function serveFile(res, file, inject, dir, version = '1.4.0') {
     try {
       const real = await realpath(file);
       if (dir && !real.startsWith((await realpath(dir)) + sep)) throw new Error('outside its folder');
@@ -188,6 +205,7 @@ export async function startServer(options) {
     if (type.startsWith('text/html')) {
       let html = String(body);
       if (inject) html = html.replace(/<head>/i, `<head>\n${inject}`);
+      html = withJweixin(html, version);
       headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html));
       body = Buffer.from(html);
     }
@@ -226,6 +244,10 @@ export async function startServer(options) {
     if (path === '/__wechat-share/verify' && verify) return verify(req, res);
     const vendored = /^\/vendor\/jweixin-(1\.4\.0|1\.6\.0)\.js$/.exec(path);
     if (vendored && jweixinPaths[vendored[1]]) return serveFile(res, jweixinPaths[vendored[1]]);
+    if (path === CONFIGURED_SDK_MODULE && jweixinVersion !== '1.4.0') {
+      res.writeHead(200, { 'Content-Type': TYPES['.mjs'], 'Cache-Control': 'no-cache' });
+      return res.end(configuredSdkModule);
+    }
     // A file under `dir`, or undefined when `rest` tries to leave it (../); serveFile checks
     // the same after resolving symlinks.
     let folder;
@@ -260,7 +282,7 @@ export async function startServer(options) {
     (isPage ? embeddedSignature(req) : Promise.resolve(''))
       .then((signatureTag) => {
         const version = jweixinVersionOf(path);
-        return serveFile(res, file, [simulatorTags(version), isPage && jweixinPreload(version), signatureTag].filter(Boolean).join('\n'), folder);
+        return serveFile(res, file, [simulatorTags(version), isPage && jweixinPreload(version), signatureTag].filter(Boolean).join('\n'), folder, version);
       })
       .catch(() => res.end());
   });

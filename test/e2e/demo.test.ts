@@ -5,29 +5,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionsFromEnv, startServer } from '../../examples/server/server.mjs';
 import { HOST, matching, statusOf, useChromium } from './browser';
 
-let server: { port: number; close: () => Promise<void> };
+type Running = { port: number; close: () => Promise<void> };
+// The demo as it starts, and the same demo serving its pages for jweixin 1.6.0.
+const servers: Running[] = [];
 let base: string;
+let base16: string;
 const open = useChromium();
 
 beforeAll(async () => {
   const options = optionsFromEnv({ PORT: '0' }, ['--demo']);
   expect(options).toMatchObject({ simulator: true, localJweixin: true });
-  server = await startServer(options);
-  base = `http://${HOST}:${server.port}`;
+  servers.push(await startServer(options), await startServer({ ...options, jweixinVersion: '1.6.0' }));
+  [base, base16] = servers.map((s) => `http://${HOST}:${s.port}`);
 });
 afterAll(async () => {
-  await server?.close();
+  await Promise.all(servers.map((s) => s.close()));
 });
 
 describe.each(['ios', 'android'] as const)('the demo on %s', (platform) => {
   // The open-tags page asks for open tags, which need jweixin 1.6.0: a 1.4.0 would make it reject.
   it.each([
-    ['/h5/', '1.4.0'],
-    ['/spa/', '1.4.0'],
-    ['/open-tags/', '1.6.0'],
-  ])('%s shows a verified card with jweixin %s from the npm copy', async (path, version) => {
+    ['/h5/', '1.4.0', () => base],
+    ['/spa/', '1.4.0', () => base],
+    ['/open-tags/', '1.6.0', () => base],
+    ['/h5/', '1.6.0', () => base16],
+    ['/spa/', '1.6.0', () => base16],
+  ])('%s shows a verified card with jweixin %s from the npm copy', async (path, version, baseOf) => {
     const s = await open({ platform });
-    await s.page.goto(`${base}${path}`);
+    await s.page.goto(`${baseOf()}${path}`);
     expect(await statusOf(s.page)).toBe('ready');
     expect(await s.page.getAttribute('wechat-share-simulator >> .status', 'data-state')).toBe('ok');
     expect(matching(s.requests, `/vendor/jweixin-${version}.js`)).toHaveLength(1);

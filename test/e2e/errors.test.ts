@@ -3,20 +3,26 @@ import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS example, typed by use
 import { startServer } from '../../examples/server/server.mjs';
-import { HOST, SDK_URL, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
+import { HOST, JWEIXIN_VERSIONS, PLATFORMS_AND_VERSIONS, SHOTS, jweixinUrl, matching, statusOf, useChromium, type Session } from './browser';
 
 type Running = { port: number; close: () => Promise<void> };
-const servers: Record<'wechat' | 'otherDomain' | 'plain', Running> = {} as never;
-const base = (name: keyof typeof servers) => `http://${HOST}:${servers[name].port}`;
+type Version = (typeof JWEIXIN_VERSIONS)[number];
+type Name = 'wechat' | 'otherDomain' | 'plain';
+// The WeChat servers once per jweixin version; `plain` (outside WeChat) loads none.
+const servers: Partial<Record<`${Name}@${Version}`, Running>> = {};
+const base = (name: Name, version: Version = '1.4.0') => `http://${HOST}:${servers[`${name}@${version}`]!.port}`;
 const open = useChromium();
 
 beforeAll(async () => {
   const common = { port: 0, host: '127.0.0.1', localJweixin: false, fakeLatency: 20 };
-  // These pages sign through the endpoint (no embedded signature), whose failures are tested here.
-  servers.wechat = await startServer({ ...common, simulator: true, embedSignature: false });
-  // A JS safe domain that is not the page's: WeChat answers "invalid url domain".
-  servers.otherDomain = await startServer({ ...common, simulator: true, jsSafeDomains: ['other.example.org'] });
-  servers.plain = await startServer({ ...common, simulator: false });
+  for (const jweixinVersion of JWEIXIN_VERSIONS as Version[]) {
+    const withVersion = { ...common, jweixinVersion };
+    // These pages sign through the endpoint (no embedded signature), whose failures are tested here.
+    servers[`wechat@${jweixinVersion}`] = await startServer({ ...withVersion, simulator: true, embedSignature: false });
+    // A JS safe domain that is not the page's: WeChat answers "invalid url domain".
+    servers[`otherDomain@${jweixinVersion}`] = await startServer({ ...withVersion, simulator: true, jsSafeDomains: ['other.example.org'] });
+  }
+  servers['plain@1.4.0'] = await startServer({ ...common, simulator: false });
 });
 afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s?.close()));
@@ -25,7 +31,8 @@ afterAll(async () => {
 const signingRoute = (s: Session, handle: (route: Route) => Promise<void>) => s.page.route('**/api/wechat/signature?**', handle);
 const panelText = (s: Session) => s.page.textContent('wechat-share-simulator >> .status');
 
-describe.each(['ios', 'android'] as const)('on %s', (platform) => {
+describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) => {
+  const SDK_URL = jweixinUrl(version);
   // jweixin arrives (or fails) only once the page's own scripts have run: the page's setupShare,
   // made right after the script tag, then always finds the script tag's early start still before its
   // card and hands its card over (one attempt, reported once). Answered sooner (a fixed delay loses
@@ -33,24 +40,24 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
   // which would then try again: correct too, but not one fixed sequence to test.
   it('SDK_LOAD_FAILED when both jweixin hosts fail', async () => {
     const s = await open({ platform, jweixin: 'fail', failAfter: 'after-dom' });
-    await s.page.goto(`${base('wechat')}/h5/`);
+    await s.page.goto(`${base('wechat', version)}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SDK_LOAD_FAILED: Could not load jweixin/);
     // The script tag's early start tries both hosts once; the page's setupShare, made before the
     // early start applied a card, reports its outcome instead of trying again.
-    expect(matching(s.requests, 'jweixin-1.4.0.js')).toEqual([`GET ${SDK_URL}`, `GET ${SDK_URL.replace('res.', 'res2.')}`]);
+    expect(matching(s.requests, '.wx.qq.com/')).toEqual([`GET ${SDK_URL}`, `GET ${jweixinUrl(version, 'res2')}`]);
   });
 
   it('SIGN_REQUEST_FAILED when the endpoint answers 500', async () => {
     const s = await open({ platform });
     await signingRoute(s, (route) => route.fulfill({ status: 500, body: 'boom' }));
-    await s.page.goto(`${base('wechat')}/h5/`);
+    await s.page.goto(`${base('wechat', version)}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SIGN_REQUEST_FAILED: .*HTTP 500 boom/);
   });
 
   it('SIGN_RESPONSE_INVALID when the endpoint answers without a signature', async () => {
     const s = await open({ platform });
     await signingRoute(s, (route) => route.fulfill({ json: { appId: 'wx1', timestamp: 1 } }));
-    await s.page.goto(`${base('wechat')}/h5/`);
+    await s.page.goto(`${base('wechat', version)}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SIGN_RESPONSE_INVALID: Signing response lacks nonceStr, signature/);
   });
 
@@ -62,18 +69,18 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
       const body = await (await route.fetch({ url: route.request().url().replace(HOST, '127.0.0.1') })).json();
       await route.fulfill({ json: { ...body, signature: body.signature.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a')) } });
     });
-    await s.page.goto(`${base('wechat')}/h5/?id=7`);
+    await s.page.goto(`${base('wechat', version)}/h5/?id=7`);
     expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: wx\.config failed for .*: config:invalid signature/);
     // One signature, one retry with a fresh one, then the page's setupShare reports.
     expect(matching(s.requests, '/api/wechat/signature')).toHaveLength(2);
     expect(await panelText(s)).toContain('✗ config:invalid signature');
-    expect(await panelText(s)).toContain(`WeChat checked: ${base('wechat')}/h5/?id=7`);
-    await s.page.screenshot({ path: `${SHOTS}/h5-${platform}-invalid-signature.png` });
+    expect(await panelText(s)).toContain(`WeChat checked: ${base('wechat', version)}/h5/?id=7`);
+    await s.page.screenshot({ path: `${SHOTS}/h5-${platform}-${version}-invalid-signature.png` });
   });
 
   it('CONFIG_FAILED with invalid url domain when the page is not on the JS safe domain', async () => {
     const s = await open({ platform, jweixin: 'after-dom' });
-    await s.page.goto(`${base('otherDomain')}/h5/`);
+    await s.page.goto(`${base('otherDomain', version)}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^CONFIG_FAILED: .*invalid url domain/);
     expect(await panelText(s)).toContain('JS safe domain');
     // The page came with its signature, and invalid url domain is not retried.
@@ -82,13 +89,13 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
 
   it('SHARE_API_FAILED on a WeChat older than 6.7.2', async () => {
     const s = await open({ platform, version: '6.6.7' });
-    await s.page.goto(`${base('wechat')}/h5/`);
+    await s.page.goto(`${base('wechat', version)}/h5/`);
     expect(await statusOf(s.page)).toMatch(/^SHARE_API_FAILED: Share API failed: updateAppMessageShareData:function not exist/);
   });
 
   it('INVALID_OPTIONS for a link that is not a URL', async () => {
     const s = await open({ platform });
-    await s.page.goto(`${base('wechat')}/h5/`);
+    await s.page.goto(`${base('wechat', version)}/h5/`);
     expect(await statusOf(s.page)).toBe('ready');
     const code = await s.page.evaluate(() =>
       (window as unknown as { WechatShare: typeof import('../../src/index') }).WechatShare.setupShare({ link: 'http://[bad' }).catch((e) => e.code),

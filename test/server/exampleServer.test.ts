@@ -71,6 +71,25 @@ describe('examples/server', () => {
     expect((await fetch(`${base}/%E0%A4%A`)).status).toBe(400);
     expect((await fetch(`${base}/dist/wechat-share.mjs`)).headers.get('content-type')).toMatch(/javascript/);
   });
+
+  it('serves the same pages for jweixin 1.6.0 with jweixinVersion, the open-tags page unchanged', async () => {
+    const text = (path: string) => fetch(`${base}${path}`).then((r) => r.text());
+    let base = await start({});
+    const h5 = await text('/h5/');
+    const spa = await text('/spa/');
+    const openTags = await text('/open-tags/');
+    expect(h5).not.toContain('data-jweixin');
+    await running!.close();
+    running = (await startServer({ ...optionsFromEnv({}, []), port: 0, jweixinVersion: '1.6.0' })) as Running;
+    base = `http://127.0.0.1:${running.port}`;
+    // Only the script tag says which jweixin; the SPA's SDK module is configured before the app uses it.
+    expect(await text('/h5/')).toBe(h5.replace('<script src="/dist/wechat-share.iife.js"', '$& data-jweixin="1.6.0"'));
+    const module = '/__wechat-share/wechat-share-jweixin-1.6.0.mjs';
+    expect(await text('/spa/')).toBe(spa.replace('"wechat-share": "/dist/wechat-share.mjs"', `"wechat-share": "${module}"`));
+    expect(await text(module)).toBe("import { configure } from '/dist/wechat-share.mjs';\nconfigure({ jweixinVersion: '1.6.0' });\nexport * from '/dist/wechat-share.mjs';\n");
+    expect(await text('/open-tags/')).toBe(openTags);
+    await expect(startServer({ ...optionsFromEnv({}, []), port: 0, jweixinVersion: '1.5.0' })).rejects.toThrow("jweixinVersion must be '1.4.0' or '1.6.0', not \"1.5.0\".");
+  });
 });
 
 describe('examples/server hardening', () => {

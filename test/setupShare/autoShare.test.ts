@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { options, quietPage } from './common';
-import { ENDPOINT, HttpResponse, ORIGIN, http, openPage, scriptRequests, server, signatureFor, signed, signingEndpoint } from '../helpers/wechat';
+import { ENDPOINT, http, HttpResponse, JWEIXIN_VERSIONS, openPage, ORIGIN, scriptRequests, server, signatureFor, signed, signingEndpoint, useJweixin } from '../helpers/wechat';
 
 quietPage();
 
@@ -10,139 +10,144 @@ const og = (tags: Record<string, string>) =>
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
 
-describe('autoShare (Open Graph auto mode)', () => {
-  it('applies the card the Open Graph tags describe', async () => {
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({
-      path: '/post/1',
-      html: og({ title: 'OG title', description: 'OG description', image: '/og.png', url: 'https://h5.example.com/canonical/1' }) + '<meta name="description" content="plain">',
+// Every case runs on jweixin 1.4.0 and 1.6.0 alike.
+describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
+  useJweixin(version);
+
+  describe('autoShare (Open Graph auto mode)', () => {
+    it('applies the card the Open Graph tags describe', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({
+        path: '/post/1',
+        html: og({ title: 'OG title', description: 'OG description', image: '/og.png', url: 'https://h5.example.com/canonical/1' }) + '<meta name="description" content="plain">',
+      });
+      stop = sdk.autoShare(options);
+      await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'OG title', desc: 'OG description', link: `${ORIGIN}/canonical/1`, imgUrl: `${ORIGIN}/og.png` }));
+      expect(bridge.state.configs.map((c) => c.state)).toEqual(['ok']);
     });
-    stop = sdk.autoShare(options);
-    await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'OG title', desc: 'OG description', link: `${ORIGIN}/canonical/1`, imgUrl: `${ORIGIN}/og.png` }));
-    expect(bridge.state.configs.map((c) => c.state)).toEqual(['ok']);
-  });
 
-  it('falls back to document.title, the description meta tag and the clean page URL', async () => {
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({ path: '/a?id=2#h', html: '<meta name="description" content="From meta">' });
-    stop = sdk.autoShare(options);
-    await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'Test page', desc: 'From meta', link: `${ORIGIN}/a?id=2#h`, imgUrl: '' }));
-  });
+    it('falls back to document.title, the description meta tag and the clean page URL', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ path: '/a?id=2#h', html: '<meta name="description" content="From meta">' });
+      stop = sdk.autoShare(options);
+      await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'Test page', desc: 'From meta', link: `${ORIGIN}/a?id=2#h`, imgUrl: '' }));
+    });
 
-  it('applies again after a navigation and after the title or an og tag changes, each burst once', async () => {
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({ path: '/list', html: og({ title: 'List' }) });
-    stop = sdk.autoShare({ ...options, interval: 50 });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('List'));
-    // A router: pushState, then the new title and og tags a moment later.
-    history.pushState(null, '', '/item/7');
-    document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Item 7');
-    await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ title: 'Item 7', link: `${ORIGIN}/item/7` }));
-    document.querySelector('meta[property="og:title"]')!.remove();
-    document.title = 'Plain title';
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Plain title'));
-    history.back();
-    await vi.waitFor(() => expect(bridge.state.appMessage?.link).toBe(`${ORIGIN}/list`));
-    // Android signs each URL once.
-    expect(signed).toEqual([`${ORIGIN}/list`, `${ORIGIN}/item/7`]);
-    // Nothing changes: nothing is applied (once the last answers are in).
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const calls = bridge.state.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    console.error('CALLS', calls, bridge.state.calls.length);
-    expect(bridge.state.calls).toHaveLength(calls);
-  });
+    it('applies again after a navigation and after the title or an og tag changes, each burst once', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ path: '/list', html: og({ title: 'List' }) });
+      stop = sdk.autoShare({ ...options, interval: 50 });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('List'));
+      // A router: pushState, then the new title and og tags a moment later.
+      history.pushState(null, '', '/item/7');
+      document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Item 7');
+      await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ title: 'Item 7', link: `${ORIGIN}/item/7` }));
+      document.querySelector('meta[property="og:title"]')!.remove();
+      document.title = 'Plain title';
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Plain title'));
+      history.back();
+      await vi.waitFor(() => expect(bridge.state.appMessage?.link).toBe(`${ORIGIN}/list`));
+      // Android signs each URL once.
+      expect(signed).toEqual([`${ORIGIN}/list`, `${ORIGIN}/item/7`]);
+      // Nothing changes: nothing is applied (once the last answers are in).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const calls = bridge.state.calls.length;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      console.error('CALLS', calls, bridge.state.calls.length);
+      expect(bridge.state.calls).toHaveLength(calls);
+    });
 
-  it('stops when setupShare sets the card, and when stop() is called', async () => {
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({ html: og({ title: 'Auto' }) });
-    sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Auto'));
-    await sdk.setupShare({ title: 'Mine' }, options);
-    document.title = 'Changed';
-    document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Changed too');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(bridge.state.appMessage?.title).toBe('Mine');
+    it('stops when setupShare sets the card, and when stop() is called', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ html: og({ title: 'Auto' }) });
+      sdk.autoShare({ ...options, interval: 20 });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Auto'));
+      await sdk.setupShare({ title: 'Mine' }, options);
+      document.title = 'Changed';
+      document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Changed too');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(bridge.state.appMessage?.title).toBe('Mine');
 
-    stop = sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed too'));
-    stop();
-    document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'After stop');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(bridge.state.appMessage?.title).toBe('Changed too');
-  });
+      stop = sdk.autoShare({ ...options, interval: 20 });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed too'));
+      stop();
+      document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'After stop');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(bridge.state.appMessage?.title).toBe('Changed too');
+    });
 
-  it('drops only a non-http(s) og:url or og:image: the rest of the card applies, that field with its default', async () => {
-    server.use(signingEndpoint());
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { sdk, bridge } = await openPage({ path: '/page', html: og({ title: 'Kept', url: 'javascript:alert(1)', image: 'data:image/png;base64,AAAA' }) });
-    stop = sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'Kept', desc: '', link: `${ORIGIN}/page`, imgUrl: '' }));
-    document.querySelector('meta[property="og:url"]')!.setAttribute('content', 'https://h5.example.com/fixed');
-    document.querySelector('meta[property="og:image"]')!.setAttribute('content', '/card.png');
-    await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ link: 'https://h5.example.com/fixed', imgUrl: `${ORIGIN}/card.png` }));
-    expect(warn).not.toHaveBeenCalled();
-  });
+    it('drops only a non-http(s) og:url or og:image: the rest of the card applies, that field with its default', async () => {
+      server.use(signingEndpoint());
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const { sdk, bridge } = await openPage({ path: '/page', html: og({ title: 'Kept', url: 'javascript:alert(1)', image: 'data:image/png;base64,AAAA' }) });
+      stop = sdk.autoShare({ ...options, interval: 20 });
+      await vi.waitFor(() => expect(bridge.state.appMessage).toEqual({ title: 'Kept', desc: '', link: `${ORIGIN}/page`, imgUrl: '' }));
+      document.querySelector('meta[property="og:url"]')!.setAttribute('content', 'https://h5.example.com/fixed');
+      document.querySelector('meta[property="og:image"]')!.setAttribute('content', '/card.png');
+      await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ link: 'https://h5.example.com/fixed', imgUrl: `${ORIGIN}/card.png` }));
+      expect(warn).not.toHaveBeenCalled();
+    });
 
-  it('warns on the console when the card cannot be applied, and tries again on the next change', async () => {
-    let fail = true;
-    server.use(http.get(ENDPOINT, ({ request }) => (fail ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(new URL(request.url).searchParams.get('url')!)))));
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const { sdk, bridge } = await openPage({ html: og({ title: 'First' }) });
-    stop = sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.objectContaining({ name: 'WechatShareError', code: 'SIGN_REQUEST_FAILED' })));
-    fail = false;
-    document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Second');
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Second'));
-  });
+    it('warns on the console when the card cannot be applied, and tries again on the next change', async () => {
+      let fail = true;
+      server.use(http.get(ENDPOINT, ({ request }) => (fail ? new HttpResponse('down', { status: 503 }) : HttpResponse.json(signatureFor(new URL(request.url).searchParams.get('url')!)))));
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const { sdk, bridge } = await openPage({ html: og({ title: 'First' }) });
+      stop = sdk.autoShare({ ...options, interval: 20 });
+      await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.objectContaining({ name: 'WechatShareError', code: 'SIGN_REQUEST_FAILED' })));
+      fail = false;
+      document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Second');
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Second'));
+    });
 
-  it('compares only what the card is made of: other <meta> tags, however many, change nothing', async () => {
-    // (jsdom's selectors are slow: 300 tags stand for the 2,000 of the issue.)
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({ html: og({ title: 'Big page' }) + '<meta name="viewport" content="width=device-width">' });
-    document.head.insertAdjacentHTML('beforeend', Array.from({ length: 300 }, (_, i) => `<meta name="tag${i}" content="${i}">`).join(''));
-    stop = sdk.autoShare({ ...options, interval: 50 });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Big page'));
-    const title = document.querySelector('meta[property="og:title"]')!;
-    title.setAttribute('content', 'Two');
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Two'));
-    // Other tags change, then the card: one round (one updateAppMessageShareData), not two.
-    const rounds = () => bridge.state.calls.filter((call) => call.name === 'updateAppMessageShareData').length;
-    const before = rounds();
-    document.querySelector('meta[name="viewport"]')!.setAttribute('content', 'width=1000');
-    document.querySelector('meta[name="tag7"]')!.remove();
-    document.head.insertAdjacentHTML('beforeend', '<meta name="theme-color" content="#fff"><meta property="og:type" content="article">');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    title.setAttribute('content', 'Three');
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Three'));
-    expect(rounds() - before).toBe(1);
-  });
+    it('compares only what the card is made of: other <meta> tags, however many, change nothing', async () => {
+      // (jsdom's selectors are slow: 300 tags stand for the 2,000 of the issue.)
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ html: og({ title: 'Big page' }) + '<meta name="viewport" content="width=device-width">' });
+      document.head.insertAdjacentHTML('beforeend', Array.from({ length: 300 }, (_, i) => `<meta name="tag${i}" content="${i}">`).join(''));
+      stop = sdk.autoShare({ ...options, interval: 50 });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Big page'));
+      const title = document.querySelector('meta[property="og:title"]')!;
+      title.setAttribute('content', 'Two');
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Two'));
+      // Other tags change, then the card: one round (one updateAppMessageShareData), not two.
+      const rounds = () => bridge.state.calls.filter((call) => call.name === 'updateAppMessageShareData').length;
+      const before = rounds();
+      document.querySelector('meta[name="viewport"]')!.setAttribute('content', 'width=1000');
+      document.querySelector('meta[name="tag7"]')!.remove();
+      document.head.insertAdjacentHTML('beforeend', '<meta name="theme-color" content="#fff"><meta property="og:type" content="article">');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      title.setAttribute('content', 'Three');
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Three'));
+      expect(rounds() - before).toBe(1);
+    });
 
-  it('reads no tag on a poll while nothing in <head> changes (only the URL is compared)', async () => {
-    server.use(signingEndpoint());
-    const { sdk, bridge } = await openPage({ path: '/a', html: og({ title: 'Quiet' }) });
-    stop = sdk.autoShare({ ...options, interval: 20 });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Quiet'));
-    const reads = [vi.spyOn(document, 'querySelector'), vi.spyOn(document, 'querySelectorAll'), vi.spyOn(document.head, 'querySelector'), vi.spyOn(document.head, 'querySelectorAll')];
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    for (const read of reads) expect(read).not.toHaveBeenCalled();
-    // The URL alone changes: that is seen, and the card is applied for it.
-    history.pushState(null, '', '/b');
-    await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ title: 'Quiet', link: `${ORIGIN}/b` }));
-  });
+    it('reads no tag on a poll while nothing in <head> changes (only the URL is compared)', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ path: '/a', html: og({ title: 'Quiet' }) });
+      stop = sdk.autoShare({ ...options, interval: 20 });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Quiet'));
+      const reads = [vi.spyOn(document, 'querySelector'), vi.spyOn(document, 'querySelectorAll'), vi.spyOn(document.head, 'querySelector'), vi.spyOn(document.head, 'querySelectorAll')];
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      for (const read of reads) expect(read).not.toHaveBeenCalled();
+      // The URL alone changes: that is seen, and the card is applied for it.
+      history.pushState(null, '', '/b');
+      await vi.waitFor(() => expect(bridge.state.appMessage).toMatchObject({ title: 'Quiet', link: `${ORIGIN}/b` }));
+    });
 
-  it('does not run outside WeChat: no timer, nothing read, nothing loaded or requested', async () => {
-    server.use(signingEndpoint());
-    const { sdk } = await openPage({ platform: null, html: og({ title: 'x' }) });
-    const setInterval = vi.spyOn(globalThis, 'setInterval');
-    const querySelector = vi.spyOn(document, 'querySelector');
-    stop = sdk.autoShare({ ...options, interval: 20 });
-    history.pushState(null, '', '/next');
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(setInterval).not.toHaveBeenCalled();
-    expect(querySelector).not.toHaveBeenCalled();
-    expect(scriptRequests).toEqual([]);
-    expect(signed).toEqual([]);
-    expect(stop()).toBeUndefined();
+    it('does not run outside WeChat: no timer, nothing read, nothing loaded or requested', async () => {
+      server.use(signingEndpoint());
+      const { sdk } = await openPage({ platform: null, html: og({ title: 'x' }) });
+      const setInterval = vi.spyOn(globalThis, 'setInterval');
+      const querySelector = vi.spyOn(document, 'querySelector');
+      stop = sdk.autoShare({ ...options, interval: 20 });
+      history.pushState(null, '', '/next');
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(setInterval).not.toHaveBeenCalled();
+      expect(querySelector).not.toHaveBeenCalled();
+      expect(scriptRequests).toEqual([]);
+      expect(signed).toEqual([]);
+      expect(stop()).toBeUndefined();
+    });
   });
 });
