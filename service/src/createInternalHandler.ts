@@ -4,7 +4,7 @@ import { signingErrorAnswer } from 'wechat-share/server';
 import type { Accounts } from './createAccounts.js';
 import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
-import { isClientGone } from './isClientGone.js';
+import { answerFailure } from './answerFailure.js';
 import type { ServiceConfig } from './readConfig.js';
 import { MAX_BODY, readBody } from './readBody.js';
 
@@ -106,19 +106,8 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
       else done = send(res, 'other', start, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `Nothing is at ${path.slice(0, 100)} on this port.` } }));
     }
     if (done) {
-      done.catch((error: unknown) => {
-        if (isClientGone(req)) {
-          metrics.aborted();
-          logger.debug('the client closed its connection before the answer');
-          return;
-        }
-        logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'internal request failed');
-        if (!res.headersSent) send(res, 'other', start, 500, JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }));
-        else {
-          res.destroy();
-          metrics.aborted();
-        }
-      });
+      const answer500 = () => send(res, 'other', start, 500, JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }));
+      done.catch(answerFailure(req, res, { metrics, logger, what: 'internal request failed', answer500 }));
     }
   };
 }

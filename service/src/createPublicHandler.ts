@@ -4,7 +4,7 @@ import { checkSigningRequest, corsHeaders, signingErrorAnswer } from 'wechat-sha
 import { checkReadiness } from './checkReadiness.js';
 import type { Accounts } from './createAccounts.js';
 import type { Metrics, Route } from './createMetrics.js';
-import { isClientGone } from './isClientGone.js';
+import { answerFailure } from './answerFailure.js';
 import type { ServiceConfig } from './readConfig.js';
 import { MAX_BODY, readBody } from './readBody.js';
 
@@ -97,19 +97,8 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
       else done = path === '/livez' ? send(res, 'livez', start, 200, { status: 'ok' }) : ready(res, start);
     } else done = send(res, 'other', start, 404, { error: { code: 'NOT_FOUND', message: `Nothing is at ${path.slice(0, 100)} on this port.` } });
     if (done) {
-      done.catch((error: unknown) => {
-        if (isClientGone(req)) {
-          metrics.aborted();
-          logger.debug('the client closed its connection before the answer');
-          return;
-        }
-        logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'request failed');
-        if (!res.headersSent) send(res, 'other', start, 500, { error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }, { Connection: 'close' });
-        else {
-          res.destroy();
-          metrics.aborted();
-        }
-      });
+      const answer500 = () => send(res, 'other', start, 500, { error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }, { Connection: 'close' });
+      done.catch(answerFailure(req, res, { metrics, logger, what: 'request failed', answer500 }));
     }
   };
 }

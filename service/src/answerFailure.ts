@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Metrics } from './createMetrics.js';
+import { isClientGone } from './isClientGone.js';
+
+/**
+ * The one way both listeners end a request whose handler threw: nothing for a client that hung up
+ * (see {@link isClientGone}), else an error log line (`what`, the message only: an error object can
+ * carry an upstream text) and `answer500()`, or, when headers already left, the connection dropped.
+ */
+export function answerFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: { metrics: Metrics; logger: Logger; what: string; answer500: () => void },
+): (error: unknown) => void {
+  return (error) => {
+    const { metrics, logger } = context;
+    if (isClientGone(req)) {
+      metrics.aborted();
+      logger.debug('the client closed its connection before the answer');
+      return;
+    }
+    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, context.what);
+    if (!res.headersSent) context.answer500();
+    else {
+      res.destroy();
+      metrics.aborted();
+    }
+  };
+}
