@@ -5,8 +5,8 @@ import { isClientGone } from './isClientGone.js';
 
 /**
  * The one way both listeners end a request whose handler threw: nothing for a client that hung up
- * (see {@link isClientGone}), else an error log line (`what`, the message only: an error object can
- * carry an upstream text) and `answer500()`, or, when headers already left, the connection dropped.
+ * (see {@link isClientGone}), else an error log line (`what` and the error's kind, never its text or
+ * cause: an unexpected error can quote a URL or an upstream answer with a token in it) and `answer500()`, or, when headers already left, the connection dropped.
  */
 export function answerFailure(
   req: IncomingMessage,
@@ -20,7 +20,7 @@ export function answerFailure(
       logger.debug('the client closed its connection before the answer');
       return;
     }
-    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, context.what);
+    logger.error({ err: { name: error instanceof Error ? error.name : typeof error } }, context.what);
     if (!res.headersSent) context.answer500();
     else {
       res.destroy();

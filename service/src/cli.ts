@@ -5,8 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './ConfigError.js';
 import { createLogger } from './createLogger.js';
 import { helpText } from './helpText.js';
-import { loadEnvironment } from './loadEnvironment.js';
-import type { ServiceConfig } from './readConfig.js';
+import { loadEnvironment, type ServiceConfig } from './readConfig.js';
 import { startService, type Service } from './startService.js';
 
 let args: ReturnType<typeof parseArgs>;
@@ -26,7 +25,10 @@ try {
   config = loadEnvironment();
 } catch (error) {
   // Plain text on stderr: the person reading it is starting the service by hand or reading a crash loop.
-  process.stderr.write(`wechat-share-service: ${error instanceof ConfigError ? error.message : String(error)}\nRun wechat-share-service --help for every variable.\n`);
+  // Only a ConfigError's text, which quotes no secret: anything else (a .env line that does not parse)
+  // may quote a value, so only its kind is named.
+  const text = error instanceof ConfigError ? error.message : `could not read the environment or .env (${(error as { code?: string })?.code ?? (error as Error)?.name ?? 'error'})`;
+  process.stderr.write(`wechat-share-service: ${text}\nRun wechat-share-service --help for every variable.\n`);
   process.exit(1);
 }
 

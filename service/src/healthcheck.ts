@@ -3,7 +3,7 @@
 // listener; exit 0 when it answers 200 within 2 s, else 1. Liveness, not readiness: a
 // WeChat outage must not get every container restarted (load balancers read /readyz).
 import { get } from 'node:http';
-import { loadEnvironment } from './loadEnvironment.js';
+import { loadEnvironment } from './readConfig.js';
 
 let port: number;
 let host: string;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHostMatcher } from 'wechat-share/server';
 import { ConfigError, type ConfigProblem } from './ConfigError.js';
 import { VARIABLES, type VariableName } from './variables.js';
@@ -327,4 +327,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     shutdownTimeout,
     signingPath,
   });
+}
+
+/**
+ * The one reader of `process.env`: loads `.env` from the working directory when there is one
+ * (variables already set win, as `process.loadEnvFile` does), then {@link readConfig}.
+ * @throws ConfigError naming every problem
+ */
+export function loadEnvironment(): ServiceConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return readConfig(process.env);
 }
