@@ -29,12 +29,13 @@ export interface SigningRequestCheckOptions {
 
 /**
  * The outcome of {@link checkSigningRequest}: the page URL to sign (absolute http(s), in the
- * serialized form `location.href` has, without hash), its hostname (lowercase, punycode) and the
- * optional `appId` parameter; or the error answer to send, with its status, code, message and
- * any header it needs (`Allow` on 405).
+ * serialized form `location.href` has, without hash), the same URL parsed (`parsedUrl`, whose
+ * `href` is `url` plus any hash: pass it to `signer.sign()` to spare a second parse), its hostname
+ * (lowercase, punycode) and the optional `appId` parameter; or the error answer to send, with its
+ * status, code, message and any header it needs (`Allow` on 405).
  */
 export type SigningRequestCheck =
-  | { ok: true; url: string; hostname: string; appId?: string }
+  | { ok: true; url: string; parsedUrl: URL; hostname: string; appId?: string }
   | { ok: false; status: 400 | 405; code: HandlerErrorCode; message: string; headers?: Record<string, string> };
 
 /** Longest `appId` parameter accepted (WeChat's are 18 characters). */
@@ -118,7 +119,7 @@ function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } 
  * @param options - `maxUrlLength` in characters (default 4096)
  * @example
  * const check = checkSigningRequest({ method: req.method, search: '?url=https%3A%2F%2Fh5.example.com%2F' });
- * if (check.ok) await signer.sign(check.url);
+ * if (check.ok) await signer.sign(check.parsedUrl);
  */
 export function checkSigningRequest(input: SigningRequestInput, options: SigningRequestCheckOptions = {}): SigningRequestCheck {
   if (input.method !== 'GET' && input.method !== 'POST') {
@@ -138,5 +139,7 @@ export function checkSigningRequest(input: SigningRequestInput, options: Signing
   if (appId !== undefined && (typeof appId !== 'string' || !appId || appId.length > MAX_APP_ID)) {
     return fail(400, 'INVALID_APP_ID', `appId, when sent, must be the Official Account's AppID (at most ${MAX_APP_ID} characters).`);
   }
-  return appId === undefined ? { ok: true, url: page, hostname: parsed.hostname } : { ok: true, url: page, hostname: parsed.hostname, appId };
+  return appId === undefined
+    ? { ok: true, url: page, parsedUrl: parsed, hostname: parsed.hostname }
+    : { ok: true, url: page, parsedUrl: parsed, hostname: parsed.hostname, appId };
 }

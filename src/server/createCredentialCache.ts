@@ -48,6 +48,11 @@ export interface CredentialCache {
    * fetches, or resolves `undefined` to skip (the current value then answers). Subject to backoff.
    */
   renew(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal>;
+  /**
+   * The value in memory while it is before its `refreshAt` (what `get()` would answer without a
+   * store call or a refresh), else `undefined`: the warm path of `sign()`, without a promise.
+   */
+  fresh(): string | undefined;
   /** The value in memory, valid or not: what must never appear in an error. */
   peek(): string | undefined;
   /** The entry in memory, valid or not; no store call. */
@@ -245,12 +250,13 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return load();
   }
 
+  const fresh = () => (local && Date.now() < local.refreshAt ? local.value : undefined);
+
   return {
     async get() {
-      // The warm path without the extra await of entryNow(): sign() runs it per request.
-      if (local && Date.now() < local.refreshAt) return local.value;
-      return (await entryNow()).value;
+      return fresh() ?? (await entryNow()).value;
     },
+    fresh,
     entry: entryNow,
     renew(stale, attempt) {
       let renewal = renewals.get(stale);

@@ -77,7 +77,7 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
       return reply(403, { error: { code: 'HOST_NOT_ALLOWED', message: `${check.hostname} is not in allowedHosts.` } });
     }
     try {
-      const { appId, timestamp, nonceStr, signature } = await signer.sign(check.url);
+      const { appId, timestamp, nonceStr, signature } = await signer.sign(check.parsedUrl);
       return reply(200, { appId, timestamp, nonceStr, signature });
     } catch (error) {
       const { status, body } = signingErrorAnswer(error);

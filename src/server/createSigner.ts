@@ -145,10 +145,12 @@ export interface SignResult extends SignatureData {
 export interface Signer {
   /**
    * Signs `url` (absolute http or https; its hash is dropped) with the cached jsapi_ticket.
+   * A string is signed as written; a `URL` (such as `checkSigningRequest`'s `parsedUrl`) is
+   * signed as its `href`, without being parsed again.
    * Rejects with a `TypeError` for a URL that is not absolute http(s), and with a
    * {@link WechatApiError} when no valid ticket can be had.
    */
-  sign(url: string): Promise<SignResult>;
+  sign(url: string | URL): Promise<SignResult>;
   /** The cached access_token, fetched when missing or due for refresh. Rejects with {@link WechatApiError}. */
   getAccessToken(): Promise<string>;
   /** The cached jsapi_ticket (`type=jsapi`), fetched when missing or due. Rejects with {@link WechatApiError}. */
@@ -359,13 +361,16 @@ export function createSigner(options: SignerOptions): Signer {
         lastError,
       };
     },
-    async sign(url) {
-      if (!parseHttpUrl(url)) {
-        throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(url)?.slice(0, 100)}`);
+    async sign(input) {
+      // A URL was parsed by the caller: only its scheme is left to check.
+      const url = input instanceof URL ? (/^https?:$/.test(input.protocol) ? input.href : undefined) : parseHttpUrl(input) && input;
+      if (url === undefined) {
+        throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
       }
       const hash = url.indexOf('#');
       const pageUrl = hash === -1 ? url : url.slice(0, hash);
-      const jsapi_ticket = await ticket.get();
+      // Warm, no await: sign() runs per request.
+      const jsapi_ticket = ticket.fresh() ?? (await ticket.get());
       const nonceStr = createNonceStr();
       const timestamp = Math.floor(Date.now() / 1000);
       const signature = jsapiSignature({ jsapi_ticket, noncestr: nonceStr, timestamp, url: pageUrl });

@@ -58,12 +58,16 @@ describe('createCredentialCache', () => {
   it('serves its own copy until refreshAt without a fetch, then while refreshing until expiresAt, and waits for a new one after', async () => {
     vi.useFakeTimers({ now: T0, toFake: ['Date'] });
     const { fetch, cache } = setup();
+    expect(cache.fresh()).toBeUndefined();
     await expect(cache.get()).resolves.toBe('fetched-1');
     vi.setSystemTime(T0 + 59_999);
+    // fresh(), sign()'s warm path without a promise, answers what get() would without a fetch.
+    expect(cache.fresh()).toBe('fetched-1');
     await expect(cache.get()).resolves.toBe('fetched-1');
     expect(fetch).toHaveBeenCalledTimes(1);
-    // refreshAt reached: the copy answers, one refresh runs.
+    // refreshAt reached: the copy answers, one refresh runs; fresh() leaves it to get().
     vi.setSystemTime(T0 + 60_000);
+    expect(cache.fresh()).toBeUndefined();
     await expect(cache.get()).resolves.toBe('fetched-1');
     await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
     // The refreshed copy (fetched-2, refreshAt T0 + 120 s) lives until T0 + 180 s.

@@ -52,8 +52,8 @@ describe('createHostMatcher', () => {
 describe('checkSigningRequest', () => {
   it('reads GET, form and JSON POST, with the optional appId', () => {
     const q = `url=${encodeURIComponent(PAGE + '#x')}`;
-    expect(checkSigningRequest({ method: 'GET', search: `?${q}` })).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com' });
-    expect(checkSigningRequest({ method: 'GET', search: `${q}&appId=wx1` }, { appIdParameter: true })).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com', appId: 'wx1' });
+    expect(checkSigningRequest({ method: 'GET', search: `?${q}` })).toEqual({ ok: true, url: PAGE, parsedUrl: new URL(PAGE + '#x'), hostname: 'h5.example.com' });
+    expect(checkSigningRequest({ method: 'GET', search: `${q}&appId=wx1` }, { appIdParameter: true })).toEqual({ ok: true, url: PAGE, parsedUrl: new URL(PAGE + '#x'), hostname: 'h5.example.com', appId: 'wx1' });
     expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/x-www-form-urlencoded', body: `${q}&appId=wx2` }, { appIdParameter: true })).toMatchObject({ ok: true, appId: 'wx2' });
     expect(checkSigningRequest({ method: 'POST', search: '', contentType: 'application/json; charset=utf-8', body: JSON.stringify({ url: PAGE, appId: 'wx3' }) }, { appIdParameter: true })).toMatchObject({ ok: true, url: PAGE, appId: 'wx3' });
   });
@@ -77,7 +77,7 @@ describe('checkSigningRequest', () => {
 
   it('ignores the appId parameter unless asked to read it (createSignatureHandler serves one signer)', () => {
     const input = { method: 'GET', search: `url=${encodeURIComponent(PAGE)}&appId=` };
-    expect(checkSigningRequest(input)).toEqual({ ok: true, url: PAGE, hostname: 'h5.example.com' });
+    expect(checkSigningRequest(input)).toEqual({ ok: true, url: PAGE, parsedUrl: new URL(PAGE), hostname: 'h5.example.com' });
     expect(checkSigningRequest({ method: 'GET', search: `url=${encodeURIComponent(PAGE)}&appId=wx1` }, { appIdParameter: true })).toMatchObject({ ok: true, appId: 'wx1' });
   });
 

@@ -47,6 +47,19 @@ describe('createSigner', () => {
     expect(api.calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
   });
 
+  it('signs a URL object as its href, hash dropped, and refuses one that is not http(s)', async () => {
+    const { api, handler } = fakeWechat();
+    server.use(handler);
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET });
+    const result = await signer.sign(new URL('https://H5.example.com/a?b=1#c'));
+    expect(result.url).toBe('https://h5.example.com/a?b=1');
+    expect(result.signature).toBe(
+      jsapiSignature({ jsapi_ticket: api.currentTicket()!, noncestr: result.nonceStr, timestamp: result.timestamp, url: 'https://h5.example.com/a?b=1' }),
+    );
+    await expect(signer.sign(new URL('ftp://h5.example.com/a'))).rejects.toThrow('sign: expected an absolute http(s) URL, got "ftp://h5.example.com/a"');
+    await expect(signer.sign(new URL('javascript:alert(1)'))).rejects.toThrow(TypeError);
+  });
+
   it('asks stable_token by POST with force_refresh false, and the ticket with type=jsapi', async () => {
     const seen: string[] = [];
     const { api } = fakeWechat();
