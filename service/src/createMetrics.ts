@@ -3,6 +3,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Routes of the `route` label: a closed set, so that no path a client invents becomes a series. */
 export type Route = 'signature' | 'livez' | 'readyz' | 'metrics' | 'token_api' | 'other';
 
+const ROUTES: readonly Route[] = ['signature', 'livez', 'readyz', 'metrics', 'token_api', 'other'];
+const ROUTE_INDEX = Object.fromEntries(ROUTES.map((route, index) => [route, index])) as Record<Route, number>;
+
 /** The service's Prometheus metrics, all `wechat_share_*` plus the default process metrics. */
 export interface Metrics {
   registry: Registry;
@@ -21,8 +24,10 @@ export interface Metrics {
 }
 
 /**
- * Creates the registry and the metrics. The hot path stays cheap: label children are cached by
- * key, so a request costs a map lookup, a counter increment and a histogram observation.
+ * Creates the registry and the metrics. The hot path stays cheap: the per-request counters are
+ * plain numbers, handed to prom-client's counters when Prometheus scrapes (their `collect`), so a
+ * request costs two map updates and one histogram observation instead of a label hash per
+ * counter (measured with `npm run bench:service`).
  *
  * @param ttl - called at each scrape: seconds left on each account's cached access_token and
  *   jsapi_ticket, for `wechat_share_credential_ttl_seconds` (the figure an alert watches)
@@ -30,7 +35,19 @@ export interface Metrics {
 export function createMetrics(ttl: () => Iterable<{ appId: string; credential: 'access_token' | 'jsapi_ticket'; seconds: number }>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const signatures = new Counter({ name: 'wechat_share_signatures_total', help: 'Signatures given, by account.', labelNames: ['app_id'], registers: [registry] });
+  // Signatures by appId, and answers by route and status (key: route index × 1000 + status).
+  const signedBy = new Map<string, number>();
+  const answeredBy = new Map<number, number>();
+  new Counter({
+    name: 'wechat_share_signatures_total',
+    help: 'Signatures given, by account.',
+    labelNames: ['app_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [appId, count] of signedBy) this.inc({ app_id: appId }, count);
+    },
+  });
   const upstream = new Counter({
     name: 'wechat_share_upstream_requests_total',
     help: 'WeChat API calls, by account, API path and outcome (ok, an errcode, timeout, network or invalid).',
@@ -38,13 +55,24 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
     registers: [registry],
   });
   const storeErrors = new Counter({ name: 'wechat_share_store_errors_total', help: 'Store calls that failed or timed out, by operation.', labelNames: ['op'], registers: [registry] });
-  const requests = new Counter({ name: 'wechat_share_http_requests_total', help: 'HTTP answers, by route and status.', labelNames: ['route', 'status'], registers: [registry] });
+  new Counter({
+    name: 'wechat_share_http_requests_total',
+    help: 'HTTP answers, by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of answeredBy) this.inc({ route: ROUTES[Math.floor(key / 1000)], status: String(key % 1000) }, count);
+    },
+  });
   const duration = new Histogram({
     name: 'wechat_share_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, in seconds.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // The histogram's unlabelled child, made once rather than per observation.
+  const observeDuration = duration.labels().observe;
   // A plain number on the hot path, read at scrape time.
   let inFlight = 0;
   new Gauge({
@@ -66,14 +94,10 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
     },
   });
 
-  const signedBy = new Map<string, Counter.Internal>();
-  const requestsBy = new Map<string, Counter.Internal>();
   return {
     registry,
     signed(appId) {
-      let child = signedBy.get(appId);
-      if (!child) signedBy.set(appId, (child = signatures.labels(appId)));
-      child.inc();
+      signedBy.set(appId, (signedBy.get(appId) ?? 0) + 1);
     },
     upstream(appId, api, outcome) {
       upstream.labels(appId, api, outcome).inc();
@@ -89,11 +113,9 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
     },
     request(route, status, seconds) {
       inFlight--;
-      const key = `${route} ${status}`;
-      let child = requestsBy.get(key);
-      if (!child) requestsBy.set(key, (child = requests.labels(route, String(status))));
-      child.inc();
-      duration.observe(seconds);
+      const key = ROUTE_INDEX[route] * 1000 + status;
+      answeredBy.set(key, (answeredBy.get(key) ?? 0) + 1);
+      observeDuration(seconds);
     },
   };
 }
