@@ -91,7 +91,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
             settle(
               new WechatShareError('SHARE_API_FAILED', `Share API failed: ${errMsg}`, {
                 errMsg,
-                hint: 'Needs WeChat 6.7.2+ and jweixin 1.4.0+.',
+                hint: 'Needs WeChat 6.7.2+, jweixin 1.4.0+.',
               }),
             );
           }
