@@ -29,7 +29,7 @@ export interface ApplyRequest {
 
 /**
  * Calls `wx.config` (when a signature is given) and applies the share data to all seven APIs.
- * Resolves once both new APIs report success.
+ * Resolves once both new APIs report success (with their success results, of no use to the caller).
  *
  * jweixin-1.4.0 runs `wx.ready` callbacks immediately after any config but the first, before
  * WeChat has verified it, and calls made meanwhile fail with "the permission value is offline
@@ -38,7 +38,7 @@ export interface ApplyRequest {
  * Rejects with `CONFIG_FAILED` (wx.error, permission refused, no verdict within `timeout`) or
  * `SHARE_API_FAILED`.
  */
-export function applyShare(request: ApplyRequest): Promise<void> {
+export function applyShare(request: ApplyRequest): Promise<unknown> {
   const { wx, share, url, signature, timeout } = request;
   // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
   // config failed before any callback was set. So one listener is registered per wx, and it
@@ -51,7 +51,7 @@ export function applyShare(request: ApplyRequest): Promise<void> {
   // Set once the outcome is known: no more attempts, and the timer and listener are cleared.
   let settled = false;
   let timer: ReturnType<typeof setTimeout>;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<unknown>((resolve, reject) => {
     // Only the first outcome counts: a promise settles once.
     const configFailed = (errMsg?: string) =>
       reject(
