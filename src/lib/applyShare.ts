@@ -29,7 +29,7 @@ export interface ApplyRequest {
 
 /**
  * Calls `wx.config` (when a signature is given) and applies the share data to all seven APIs.
- * Resolves once both new APIs report success (with their success results, of no use to the caller).
+ * Resolves once both new APIs report success (with `[undefined, undefined]`: callers only await it).
  *
  * jweixin-1.4.0 runs `wx.ready` callbacks immediately after any config but the first, before
  * WeChat has verified it, and calls made meanwhile fail with "the permission value is offline
