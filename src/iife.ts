@@ -13,10 +13,9 @@ import type { ShareOptions } from './types';
 const tag = document.currentScript as HTMLScriptElement | null;
 if (tag) {
   const { endpoint, debug, preload, auto, jweixin } = tag.dataset;
-  if (endpoint) configure({ endpoint });
-  // Checked by setupShare, which rejects INVALID_OPTIONS for anything but 1.4.0 or 1.6.0.
-  if (jweixin) configure({ jweixinVersion: jweixin as ShareOptions['jweixinVersion'] });
-  if (debug) configure({ debug: debug !== 'false' });
+  // An attribute that is absent (or empty) sets its option to undefined: the same as not set.
+  // data-jweixin is taken as the option jweixinVersion is.
+  configure({ endpoint, jweixinVersion: jweixin as ShareOptions['jweixinVersion'], debug: debug ? debug !== 'false' : undefined });
   if (auto != null) autoShare();
   else if (preload !== 'false' && (endpoint || document.querySelector(EMBEDDED_SIGNATURE))) preloadShare();
 }

@@ -182,6 +182,6 @@ export function enqueue(share: ShareData, options: ShareOptions): Promise<ShareR
     page.early = undefined;
     // Whatever else went wrong came from the arguments (a share that is not an object, a link
     // that is not a URL…): still a WechatShareError, as promised.
-    throw error instanceof WechatShareError ? error : new WechatShareError('INVALID_OPTIONS', `Bad setupShare arguments: ${error}`, { cause: error });
+    throw error instanceof WechatShareError ? error : new WechatShareError('INVALID_OPTIONS', `Bad arguments: ${error}`, { cause: error });
   }));
 }

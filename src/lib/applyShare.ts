@@ -29,7 +29,7 @@ export interface ApplyRequest {
 
 /**
  * Calls `wx.config` (when a signature is given) and applies the share data to all seven APIs.
- * Resolves once both new APIs report success.
+ * Resolves once both new APIs report success (with `[undefined, undefined]`: callers only await it).
  *
  * jweixin-1.4.0 runs `wx.ready` callbacks immediately after any config but the first, before
  * WeChat has verified it, and calls made meanwhile fail with "the permission value is offline
@@ -38,7 +38,7 @@ export interface ApplyRequest {
  * Rejects with `CONFIG_FAILED` (wx.error, permission refused, no verdict within `timeout`) or
  * `SHARE_API_FAILED`.
  */
-export function applyShare(request: ApplyRequest): Promise<void> {
+export function applyShare(request: ApplyRequest): Promise<unknown> {
   const { wx, share, url, signature, timeout } = request;
   // jweixin keeps a single wx.error callback, and calls it at once with stale data when an earlier
   // config failed before any callback was set. So one listener is registered per wx, and it
@@ -48,24 +48,19 @@ export function applyShare(request: ApplyRequest): Promise<void> {
     page.hookedWx = wx;
     wx.error((res) => page.configErrorListener?.(res));
   }
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: WechatShareError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      page.configErrorListener = undefined;
-      if (error) reject(error);
-      else resolve();
-    };
+  // Set once the outcome is known: no more attempts, and the timer and listener are cleared.
+  let settled = false;
+  let timer: ReturnType<typeof setTimeout>;
+  return new Promise<unknown>((resolve, reject) => {
+    // Only the first outcome counts: a promise settles once.
     const configFailed = (errMsg?: string) =>
-      settle(
+      reject(
         new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || timedOut(timeout)}`, {
           errMsg,
           hint: hintFor(errMsg || 'timed out'),
         }),
       );
-    const timer = setTimeout(configFailed, timeout);
+    timer = setTimeout(configFailed, timeout);
     page.configErrorListener = (res) => configFailed(res.errMsg);
 
     const attempt = (delay: number): void => {
@@ -77,26 +72,17 @@ export function applyShare(request: ApplyRequest): Promise<void> {
             wx[name]!({ ...share, success: () => resolve(), fail: reject, cancel: reject });
           }),
       );
-      Promise.all(calls).then(
-        () => settle(),
-        (res: unknown) => {
-          // jweixin's fail result, or the TypeError of a missing API.
-          const errMsg = String((res as WxResult).errMsg ?? res);
-          if (settled) return;
-          if (/offline verifying/.test(errMsg)) {
-            setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
-          } else if (/permission denied/.test(errMsg)) {
-            configFailed(errMsg);
-          } else {
-            settle(
-              new WechatShareError('SHARE_API_FAILED', `Share API failed: ${errMsg}`, {
-                errMsg,
-                hint: 'Needs WeChat 6.7.2+ and jweixin 1.4.0+.',
-              }),
-            );
-          }
-        },
-      );
+      Promise.all(calls).then(resolve, (res: unknown) => {
+        // jweixin's fail result, or the TypeError of a missing API.
+        const errMsg = String((res as WxResult).errMsg ?? res);
+        if (/offline verifying/.test(errMsg)) {
+          setTimeout(() => settled || attempt(Math.min(delay * 2, 400)), delay);
+        } else if (/permission denied/.test(errMsg)) {
+          configFailed(errMsg);
+        } else {
+          reject(new WechatShareError('SHARE_API_FAILED', `Share API failed: ${errMsg}`, { errMsg, hint: 'Needs WeChat 6.7.2+, jweixin 1.4.0+.' }));
+        }
+      });
     };
 
     if (signature) {
@@ -108,5 +94,9 @@ export function applyShare(request: ApplyRequest): Promise<void> {
       for (const name of LEGACY_APIS) wx[name]?.({ ...share });
       attempt(50);
     });
+  }).finally(() => {
+    settled = true;
+    clearTimeout(timer);
+    page.configErrorListener = undefined;
   });
 }

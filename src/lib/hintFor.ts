@@ -3,7 +3,7 @@
 const HINTS: Record<string, string> = {
   'invalid signature': 'Sign location.href.split("#")[0] (iOS: the entry URL) with the nonceStr, timestamp and appId of wx.config.',
   'invalid url domain': 'Add this domain to the JS safe domain.',
-  'permission denied': 'Share needs a verified account, and wx.config to pass.',
+  'permission denied': 'Needs a verified account and a passing wx.config.',
   'timed out': 'WeixinJSBridge did not answer.',
 };
 
@@ -18,4 +18,4 @@ export function hintFor(errMsg: string): string | undefined {
  * ("Failed to fetch", "Load failed") does not say that CORS blocked it, which is the usual cause.
  */
 export const CROSS_ORIGIN_HINT =
-  "CORS: add this page's origin to the server's allowedOrigins.";
+  "CORS: add this origin to allowedOrigins.";

@@ -29,7 +29,7 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   if (existing && !globalWx()) await whenLoaded(existing, timeout).catch(() => undefined);
   // That guard also stops jweixin (1.4.0 and 1.6.0 alike) when anything else holds the name.
   if (!globalWx() && window.jWeixin) {
-    throw new WechatShareError('SDK_LOAD_FAILED', 'Rename the element with id or name "jWeixin": it stops jweixin.');
+    throw new WechatShareError('SDK_LOAD_FAILED', 'An element named jWeixin stops jweixin: rename it.');
   }
   const failures: string[] = [];
   for (const url of urls) {
@@ -66,7 +66,7 @@ export async function loadJweixin(urls: string[], timeout: number, openTags?: bo
   const wx = await page.jweixinLoading;
   // jweixin 1.6.0 names verifyOpenTagList in its config; 1.4.0 drops openTagList silently.
   if (openTags && !/OpenTag/.test(String(wx.config))) {
-    throw new WechatShareError('SDK_LOAD_FAILED', 'openTagList needs jweixin 1.6.0 loaded first: an older one is running.');
+    throw new WechatShareError('SDK_LOAD_FAILED', 'openTagList needs jweixin 1.6.0 loaded first.');
   }
   return wx;
 }

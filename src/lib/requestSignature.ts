@@ -44,7 +44,7 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     const { status } = response;
     const body = await response.text();
     if (!response.ok) {
-      throw new Error(`HTTP ${status} ${!post && (status === 414 || status === 431) ? "URL too long for GET: use method: 'POST'" : body.slice(0, 200)}`);
+      throw new Error(`HTTP ${status} ${!post && (status === 414 || status === 431) ? "URL too long: use method: 'POST'" : body.slice(0, 200)}`);
     }
     return JSON.parse(body);
   };
@@ -55,7 +55,7 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     // A network error is a TypeError ("Failed to fetch", "Load failed"), and says no more when CORS
     // blocked the answer. (The time limit's error is not one; nor is an HTTP status or bad JSON.)
     const hint = crossOrigin && error instanceof TypeError ? CROSS_ORIGIN_HINT : undefined;
-    throw new WechatShareError('SIGN_REQUEST_FAILED', `Signing request failed (${sign ? 'options.sign' : endpoint}): ${error}`, { cause: error, hint });
+    throw new WechatShareError('SIGN_REQUEST_FAILED', `Signing failed (${sign ? 'sign' : endpoint}): ${error}`, { cause: error, hint });
   }
   return normalizeSignature(raw, options.appId);
 }

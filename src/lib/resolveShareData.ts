@@ -8,7 +8,7 @@ import { stripShareParams } from './stripShareParams';
 function httpUrl(field: 'link' | 'imgUrl', url: string, base: string): string {
   const absolute = new URL(url, base);
   if (!/^https?:$/.test(absolute.protocol)) {
-    throw new WechatShareError('INVALID_OPTIONS', `share.${field} must be an http(s) URL, not ${url.slice(0, 60)}`);
+    throw new WechatShareError('INVALID_OPTIONS', `share.${field} is not http(s): ${url.slice(0, 60)}`);
   }
   return absolute.href;
 }

@@ -53,7 +53,7 @@ describe('jweixinVersion', () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage();
     new Function(JWEIXIN_SOURCES['1.4.0']).call(window);
-    const message = 'openTagList needs jweixin 1.6.0 loaded first: an older one is running.';
+    const message = 'openTagList needs jweixin 1.6.0 loaded first.';
     await expect(rejection(sdk, sdk.setupShare({}, tags))).resolves.toMatchObject({ code: 'SDK_LOAD_FAILED', message });
     expect(scriptRequests).toEqual([]);
 

@@ -102,19 +102,19 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       server.use(signingEndpoint({ answer: () => long }));
       const { sdk } = await openPage();
       const error = await rejection(sdk, sdk.setupShare({}, options));
-      expect(error.message).toBe(`Signing response lacks timestamp, nonceStr, signature: ${JSON.stringify(long).slice(0, 200)}`);
+      expect(error.message).toBe(`Signature lacks timestamp, nonceStr, signature: ${JSON.stringify(long).slice(0, 200)}`);
       history.pushState(null, '', '/other');
       const empty = await rejection(sdk, sdk.setupShare({}, { sign: async () => undefined }));
-      expect(empty.message).toBe('Signing response lacks appId, timestamp, nonceStr, signature: undefined');
+      expect(empty.message).toBe('Signature lacks appId, timestamp, nonceStr, signature: undefined');
       const failed = await rejection(sdk, sdk.setupShare({}, { sign: () => Promise.reject(new Error('no')) }));
-      expect(failed.message).toBe('Signing request failed (options.sign): Error: no');
+      expect(failed.message).toBe('Signing failed (sign): Error: no');
     });
 
     it('quotes at most 200 characters of a non-2xx body', async () => {
       server.use(http.get(ENDPOINT, () => new HttpResponse('e'.repeat(300), { status: 503 })));
       const { sdk } = await openPage();
       const error = await rejection(sdk, sdk.setupShare({}, options));
-      expect(error.message).toBe(`Signing request failed (${ENDPOINT}): Error: HTTP 503 ${'e'.repeat(200)}`);
+      expect(error.message).toBe(`Signing failed (${ENDPOINT}): Error: HTTP 503 ${'e'.repeat(200)}`);
     });
 
     it('appends url with & to an endpoint that is only a query', async () => {
@@ -203,7 +203,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
         const { sdk } = await openPage({ path: pathFor(7000) });
         const error = await rejection(sdk, sdk.setupShare({}, options));
         expect(error.code).toBe('SIGN_REQUEST_FAILED');
-        expect(error.message).toMatch(new RegExp(`HTTP ${status} URL too long for GET: use method: 'POST'`));
+        expect(error.message).toMatch(new RegExp(`HTTP ${status} URL too long: use method: 'POST'`));
       });
 
       it('quotes the body of a 431 answer to POST (its headers are too large, not its URL)', async () => {
