@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
-import { ENDPOINT, ORIGIN, openPage, openTagConfigs, scriptRequests, server, signatureFor, signed, signingEndpoint } from './helpers/wechat';
+import { ENDPOINT, JWEIXIN_VERSIONS, ORIGIN, openPage, openTagConfigs, scriptRequests, server, signatureFor, signed, signingEndpoint, useJweixin } from './helpers/wechat';
 import { jweixinUrl } from '../scripts/jweixin.mjs';
 import { signatureScript } from '../src/server/signatureScript';
 
@@ -25,44 +25,73 @@ function runScriptTag(dataset: Record<string, string>): Sdk {
   return (window as unknown as { WechatShare: Sdk }).WechatShare;
 }
 
-describe('dist/wechat-share.iife.js', () => {
-  it('defines WechatShare and takes the endpoint from data-endpoint', async () => {
-    server.use(signingEndpoint());
-    const { bridge } = await openPage();
-    const global = runScriptTag({ endpoint: ENDPOINT });
-    expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
-    await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
-    expect(signed).toEqual(['https://h5.example.com/']);
-    expect(bridge.state.appMessage?.title).toBe('From the tag');
+// Every case runs on jweixin 1.4.0 (the default) and 1.6.0 (data-jweixin="1.6.0") alike.
+describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
+  const { SDK_URL } = useJweixin(version);
+  const tagVersion: Record<string, string> = version === '1.4.0' ? {} : { jweixin: version };
+
+  describe('dist/wechat-share.iife.js', () => {
+    it('defines WechatShare and takes the endpoint from data-endpoint', async () => {
+      server.use(signingEndpoint());
+      const { bridge } = await openPage();
+      const global = runScriptTag({ endpoint: ENDPOINT, ...tagVersion });
+      expect(Object.keys(global).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
+      await expect(global.setupShare({ title: 'From the tag' })).resolves.toMatchObject({ status: 'ready' });
+      expect(signed).toEqual(['https://h5.example.com/']);
+      expect(scriptRequests).toEqual([SDK_URL]);
+      expect(bridge.state.appMessage?.title).toBe('From the tag');
+    });
+  });
+
+  describe('dist/wechat-share.iife.js: early start and auto mode', () => {
+    it('with data-endpoint, loads jweixin, signs and configures when evaluated, before any setupShare', async () => {
+      server.use(signingEndpoint());
+      const { bridge } = await openPage({ path: '/early' });
+      const sdk = runScriptTag({ endpoint: ENDPOINT, ...tagVersion });
+      await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+      expect(scriptRequests).toEqual([SDK_URL]);
+      expect(signed).toEqual([`${ORIGIN}/early`]);
+      await expect(sdk.setupShare({ title: 'Later' })).resolves.toMatchObject({ status: 'ready' });
+      expect(bridge.state.configs).toHaveLength(1);
+    });
+
+    it('with data-preload="false", waits for setupShare', async () => {
+      server.use(signingEndpoint());
+      const { bridge } = await openPage();
+      runScriptTag({ endpoint: ENDPOINT, preload: 'false', ...tagVersion });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([scriptRequests, signed, bridge.state.configs]).toEqual([[], [], []]);
+    });
+
+    it('with only an embedded signature, configures with no signing request at all', async () => {
+      const { bridge } = await openPage({ path: '/ssr', html: signatureScript({ ...signatureFor(`${ORIGIN}/ssr`), url: `${ORIGIN}/ssr` }) });
+      runScriptTag({ ...tagVersion });
+      await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+      expect(signed).toEqual([]);
+    });
+
+    it('outside WeChat, requests nothing', async () => {
+      server.use(signingEndpoint());
+      await openPage({ platform: null });
+      runScriptTag({ endpoint: ENDPOINT, ...tagVersion });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([scriptRequests, signed]).toEqual([[], []]);
+    });
+
+    it('with data-auto, applies the Open Graph card and follows the page', async () => {
+      server.use(signingEndpoint());
+      const { bridge } = await openPage({ html: '<meta property="og:title" content="From OG">' });
+      runScriptTag({ endpoint: ENDPOINT, auto: '', ...tagVersion });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('From OG'));
+      document.querySelector('meta')!.setAttribute('content', 'Changed');
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed'));
+      (window as unknown as { WechatShare: Sdk }).WechatShare.setupShare({ title: 'Taken over' });
+      await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Taken over'));
+    });
   });
 });
 
-describe('dist/wechat-share.iife.js: early start and auto mode', () => {
-  it('with data-endpoint, loads jweixin, signs and configures when evaluated, before any setupShare', async () => {
-    server.use(signingEndpoint());
-    const { bridge } = await openPage({ path: '/early' });
-    const sdk = runScriptTag({ endpoint: ENDPOINT });
-    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
-    expect(signed).toEqual([`${ORIGIN}/early`]);
-    await expect(sdk.setupShare({ title: 'Later' })).resolves.toMatchObject({ status: 'ready' });
-    expect(bridge.state.configs).toHaveLength(1);
-  });
-
-  it('with data-preload="false", waits for setupShare', async () => {
-    server.use(signingEndpoint());
-    const { bridge } = await openPage();
-    runScriptTag({ endpoint: ENDPOINT, preload: 'false' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([scriptRequests, signed, bridge.state.configs]).toEqual([[], [], []]);
-  });
-
-  it('with only an embedded signature, configures with no signing request at all', async () => {
-    const { bridge } = await openPage({ path: '/ssr', html: signatureScript({ ...signatureFor(`${ORIGIN}/ssr`), url: `${ORIGIN}/ssr` }) });
-    runScriptTag({});
-    await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
-    expect(signed).toEqual([]);
-  });
-
+describe('dist/wechat-share.iife.js: jweixin 1.6.0 for open tags', () => {
   it('with data-jweixin="1.6.0", loads jweixin 1.6.0 early, and a later call with open tags configures them with the same signature', async () => {
     server.use(signingEndpoint());
     const { bridge } = await openPage({ openTagsError: 'no open tags here' });
@@ -75,25 +104,6 @@ describe('dist/wechat-share.iife.js: early start and auto mode', () => {
       openTagList: ['wx-open-launch-weapp'],
     });
     expect([openTagConfigs, signed.length, onOpenTagsError.mock.calls]).toEqual([[[], ['wx-open-launch-weapp']], 1, [['no open tags here']]]);
-  });
-
-  it('outside WeChat, requests nothing', async () => {
-    server.use(signingEndpoint());
-    await openPage({ platform: null });
-    runScriptTag({ endpoint: ENDPOINT });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([scriptRequests, signed]).toEqual([[], []]);
-  });
-
-  it('with data-auto, applies the Open Graph card and follows the page', async () => {
-    server.use(signingEndpoint());
-    const { bridge } = await openPage({ html: '<meta property="og:title" content="From OG">' });
-    runScriptTag({ endpoint: ENDPOINT, auto: '' });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('From OG'));
-    document.querySelector('meta')!.setAttribute('content', 'Changed');
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed'));
-    (window as unknown as { WechatShare: Sdk }).WechatShare.setupShare({ title: 'Taken over' });
-    await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Taken over'));
   });
 });
 

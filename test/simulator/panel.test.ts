@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installBridge } from '../../src/simulator/installBridge';
 import { mountPanel, NO_CONFIG_AFTER, SHARED_LINK_KEY } from '../../src/simulator/mountPanel';
 import type { SimulatedBridge } from '../../src/simulator/types';
+import { JWEIXIN_VERSIONS, jweixinUrl } from '../../scripts/jweixin.mjs';
 
 let bridge: SimulatedBridge;
 let host: HTMLElement;
@@ -116,9 +117,10 @@ describe('the panel', () => {
   });
 });
 
-describe('the panel when jweixin never arrives', () => {
-  const RES = 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js';
-  const RES2 = 'https://res2.wx.qq.com/open/js/jweixin-1.4.0.js';
+// The SDK loads either version from the same two hosts: the panel names what was asked for.
+describe.each(JWEIXIN_VERSIONS)('the panel when jweixin %s never arrives', (version) => {
+  const RES = jweixinUrl(version);
+  const RES2 = jweixinUrl(version, 'res2');
   const insert = (src: string) => document.head.appendChild(Object.assign(document.createElement('script'), { src }));
 
   it('says that jweixin did not load, and from where, instead of blaming setupShare', async () => {
@@ -158,18 +160,24 @@ describe('the panel when jweixin never arrives', () => {
     expect(shadow('.status')!.textContent).toContain(`${RES} answered, but window.jWeixin is not there`);
     document.head.replaceChildren();
   });
+});
+
+// After the cases above: the page helpers, once imported, serve every jweixin script they see.
+describe.each(JWEIXIN_VERSIONS)('the panel when setupShare could not load jweixin %s', (version) => {
+  const RES = jweixinUrl(version);
+  const RES2 = jweixinUrl(version, 'res2');
 
   it('says so for a page whose setupShare rejected SDK_LOAD_FAILED (the SDK and its fallback host, both blocked)', async () => {
     vi.useFakeTimers();
-    const { openPage, ENDPOINT, SDK_URL, SDK_BACKUP_URL, server, signingEndpoint } = await import('../helpers/wechat');
+    const { openPage, ENDPOINT, server, signingEndpoint } = await import('../helpers/wechat');
     server.use(signingEndpoint());
-    const page = await openPage({ platform: 'android', routes: { [SDK_URL]: { outcome: 'error' }, [SDK_BACKUP_URL]: { outcome: 'error' } } });
+    const page = await openPage({ platform: 'android', routes: { [RES]: { outcome: 'error' }, [RES2]: { outcome: 'error' } } });
     bridge = page.bridge;
     host = mountPanel(bridge, 'android');
-    const outcome = page.sdk.setupShare({ title: 'T' }, { endpoint: ENDPOINT }).catch((error: { code?: string }) => error.code);
+    const outcome = page.sdk.setupShare({ title: 'T' }, { endpoint: ENDPOINT, jweixinVersion: version }).catch((error: { code?: string }) => error.code);
     await vi.advanceTimersByTimeAsync(NO_CONFIG_AFTER + 100);
     expect(await outcome).toBe('SDK_LOAD_FAILED');
     expect(shadow('.status')!.querySelector('b')!.textContent).toBe('jweixin did not load');
-    expect(shadow('.status')!.textContent).toContain(`Failed: ${SDK_URL}, ${SDK_BACKUP_URL}.`);
+    expect(shadow('.status')!.textContent).toContain(`Failed: ${RES}, ${RES2}.`);
   });
 });
