@@ -77,7 +77,8 @@ export function createSignatureHandler(signer: Signer, options: HandlerOptions =
       return reply(403, { error: { code: 'HOST_NOT_ALLOWED', message: `${check.hostname} is not in allowedHosts.` } });
     }
     try {
-      const { appId, timestamp, nonceStr, signature } = await signer.sign(check.parsedUrl);
+      // The string, not `parsedUrl`: `signer` may be a user's own object whose sign() takes a string.
+      const { appId, timestamp, nonceStr, signature } = await signer.sign(check.url);
       return reply(200, { appId, timestamp, nonceStr, signature });
     } catch (error) {
       const { status, body } = signingErrorAnswer(error);
