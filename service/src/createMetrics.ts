@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Routes of the `route` label: a closed set, so that no path a client invents becomes a series. */
-export type Route = 'signature' | 'livez' | 'readyz' | 'metrics' | 'token_api' | 'other';
+export const ROUTES = ['signature', 'livez', 'readyz', 'metrics', 'token_api', 'other'] as const;
+/** One of {@link ROUTES}. */
+export type Route = (typeof ROUTES)[number];
 
-const ROUTES: readonly Route[] = ['signature', 'livez', 'readyz', 'metrics', 'token_api', 'other'];
 const ROUTE_INDEX = Object.fromEntries(ROUTES.map((route, index) => [route, index])) as Record<Route, number>;
 
 /** The service's Prometheus metrics, all `wechat_share_*` plus the default process metrics. */

@@ -1,9 +1,7 @@
 // The hot-path metrics: plain numbers per request, handed to prom-client at scrape time. Exact
 // counts across scrapes, every route and status kept apart, the histogram seeing every answer.
 import { describe, expect, it } from 'vitest';
-import { createMetrics, type Route } from '../src/createMetrics.js';
-
-const ROUTES: Route[] = ['signature', 'livez', 'readyz', 'metrics', 'token_api', 'other'];
+import { createMetrics, ROUTES } from '../src/createMetrics.js';
 
 // The value of one sample line, or undefined when the series is absent.
 function sample(text: string, series: string): number | undefined {

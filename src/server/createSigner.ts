@@ -362,8 +362,11 @@ export function createSigner(options: SignerOptions): Signer {
       };
     },
     async sign(input) {
-      // A URL was parsed by the caller: only its scheme is left to check.
-      const url = input instanceof URL ? (/^https?:$/.test(input.protocol) ? input.href : undefined) : parseHttpUrl(input) && input;
+      // A URL was parsed by the caller: only its scheme is left to check. Anything else is read as
+      // a string (a URL of another realm, such as jsdom's, as its href).
+      let url: string | undefined;
+      if (input instanceof URL) url = /^https?:$/.test(input.protocol) ? input.href : undefined;
+      else url = parseHttpUrl(String(input)) && String(input);
       if (url === undefined) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
       }

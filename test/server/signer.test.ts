@@ -58,6 +58,9 @@ describe('createSigner', () => {
     );
     await expect(signer.sign(new URL('ftp://h5.example.com/a'))).rejects.toThrow('sign: expected an absolute http(s) URL, got "ftp://h5.example.com/a"');
     await expect(signer.sign(new URL('javascript:alert(1)'))).rejects.toThrow(TypeError);
+    // A URL of another realm (jsdom's, a polyfill) fails instanceof URL and is read as its href.
+    const foreign = { href: 'https://h5.example.com/x#y', toString() { return this.href; }, toJSON() { return this.href; } };
+    await expect(signer.sign(foreign as unknown as URL)).resolves.toMatchObject({ url: 'https://h5.example.com/x' });
   });
 
   it('asks stable_token by POST with force_refresh false, and the ticket with type=jsapi', async () => {
