@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 3950 };
+const BUDGETS = { 'wechat-share.iife.js': 3980 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

@@ -13,9 +13,10 @@ import type { ShareOptions } from './types';
 const tag = document.currentScript as HTMLScriptElement | null;
 if (tag) {
   const { endpoint, debug, preload, auto, jweixin } = tag.dataset;
-  // An attribute that is absent (or empty) sets its option to undefined: the same as not set.
-  // data-jweixin is taken as the option jweixinVersion is.
-  configure({ endpoint, jweixinVersion: jweixin as ShareOptions['jweixinVersion'], debug: debug ? debug !== 'false' : undefined });
+  // An absent attribute sets its option to undefined, the same as not set (and an empty
+  // data-endpoint or data-jweixin is '', which every reader takes as unset too); data-debug, bare
+  // or with any value but "false", turns debug on. data-jweixin is checked as jweixinVersion is.
+  configure({ endpoint, jweixinVersion: jweixin as ShareOptions['jweixinVersion'], debug: debug == null ? undefined : debug !== 'false' });
   if (auto != null) autoShare();
   else if (preload !== 'false' && (endpoint || document.querySelector(EMBEDDED_SIGNATURE))) preloadShare();
 }

@@ -67,7 +67,27 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       const { bridge } = await openPage({ path: '/ssr', html: signatureScript({ ...signatureFor(`${ORIGIN}/ssr`), url: `${ORIGIN}/ssr` }) });
       runScriptTag({ ...tagVersion });
       await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+      expect(scriptRequests).toEqual([SDK_URL]);
       expect(signed).toEqual([]);
+    });
+
+    it('with data-debug, turns on jweixin\'s debug mode (its alerts); data-debug="false" leaves it off', async () => {
+      const alerts = vi.spyOn(window, 'alert').mockImplementation(() => undefined);
+      try {
+        server.use(signingEndpoint());
+        let { bridge } = await openPage();
+        runScriptTag({ endpoint: ENDPOINT, debug: 'false', ...tagVersion });
+        await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+        await vi.waitFor(() => expect(bridge.state.appMessage).toBeDefined());
+        expect(alerts).not.toHaveBeenCalled();
+        ({ bridge } = await openPage());
+        runScriptTag({ endpoint: ENDPOINT, debug: '', ...tagVersion });
+        await vi.waitFor(() => expect(bridge.state.configs[0]?.state).toBe('ok'));
+        // jweixin alerts each share call's result in debug mode.
+        await vi.waitFor(() => expect(alerts.mock.calls.map(([text]) => String(text))).toContainEqual(expect.stringContaining('updateAppMessageShareData:ok')));
+      } finally {
+        alerts.mockRestore();
+      }
     });
 
     it('outside WeChat, requests nothing', async () => {
@@ -83,6 +103,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       const { bridge } = await openPage({ html: '<meta property="og:title" content="From OG">' });
       runScriptTag({ endpoint: ENDPOINT, auto: '', ...tagVersion });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('From OG'));
+      expect(scriptRequests).toEqual([SDK_URL]);
       document.querySelector('meta')!.setAttribute('content', 'Changed');
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed'));
       (window as unknown as { WechatShare: Sdk }).WechatShare.setupShare({ title: 'Taken over' });

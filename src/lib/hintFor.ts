@@ -18,4 +18,4 @@ export function hintFor(errMsg: string): string | undefined {
  * ("Failed to fetch", "Load failed") does not say that CORS blocked it, which is the usual cause.
  */
 export const CROSS_ORIGIN_HINT =
-  "CORS: add this origin to allowedOrigins.";
+  "CORS: add this page's origin to allowedOrigins.";

@@ -29,7 +29,7 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   if (existing && !globalWx()) await whenLoaded(existing, timeout).catch(() => undefined);
   // That guard also stops jweixin (1.4.0 and 1.6.0 alike) when anything else holds the name.
   if (!globalWx() && window.jWeixin) {
-    throw new WechatShareError('SDK_LOAD_FAILED', 'An element named jWeixin stops jweixin: rename it.');
+    throw new WechatShareError('SDK_LOAD_FAILED', 'An element with id or name jWeixin stops jweixin: rename it.');
   }
   const failures: string[] = [];
   for (const url of urls) {

@@ -22,7 +22,7 @@ export function normalizeSignature(raw: unknown, fallbackAppId?: string): Signat
   };
   const missing = Object.keys(result).filter((key) => result[key as keyof SignatureData] === undefined);
   if (missing.length) {
-    throw new WechatShareError('SIGN_RESPONSE_INVALID', `Signature lacks ${missing.join(', ')}: ${JSON.stringify(raw)?.slice(0, 200)}`);
+    throw new WechatShareError('SIGN_RESPONSE_INVALID', `Signing answer lacks ${missing.join(', ')}: ${JSON.stringify(raw)?.slice(0, 200)}`);
   }
   return result as SignatureData;
 }

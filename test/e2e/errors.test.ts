@@ -58,7 +58,7 @@ describe.each(PLATFORMS_AND_VERSIONS)('on %s, jweixin %s', (platform, version) =
     const s = await open({ platform });
     await signingRoute(s, (route) => route.fulfill({ json: { appId: 'wx1', timestamp: 1 } }));
     await s.page.goto(`${base('wechat', version)}/h5/`);
-    expect(await statusOf(s.page)).toMatch(/^SIGN_RESPONSE_INVALID: Signature lacks nonceStr, signature/);
+    expect(await statusOf(s.page)).toMatch(/^SIGN_RESPONSE_INVALID: Signing answer lacks nonceStr, signature/);
   });
 
   it('CONFIG_FAILED with invalid signature after one retry, shown in the panel with the URLs', async () => {

@@ -154,6 +154,6 @@ describe.each(JWEIXIN_VERSIONS)('the script-tag page with an element named wx or
 
   it('names the element when one is called jWeixin, which stops jweixin from starting', async () => {
     const s = await openWith('<div id="jWeixin"></div>');
-    expect(await statusOf(s.page)).toBe('SDK_LOAD_FAILED: An element named jWeixin stops jweixin: rename it.');
+    expect(await statusOf(s.page)).toBe('SDK_LOAD_FAILED: An element with id or name jWeixin stops jweixin: rename it.');
   });
 });

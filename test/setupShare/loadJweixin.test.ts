@@ -77,7 +77,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       const { sdk } = await openPage();
       namedElement('<div id="jWeixin"></div>', 'jWeixin');
       const error = await rejection(sdk, sdk.setupShare({}, options));
-      expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: 'An element named jWeixin stops jweixin: rename it.' });
+      expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: 'An element with id or name jWeixin stops jweixin: rename it.' });
       expect(scriptRequests).toEqual([]);
     });
 

@@ -102,10 +102,10 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       server.use(signingEndpoint({ answer: () => long }));
       const { sdk } = await openPage();
       const error = await rejection(sdk, sdk.setupShare({}, options));
-      expect(error.message).toBe(`Signature lacks timestamp, nonceStr, signature: ${JSON.stringify(long).slice(0, 200)}`);
+      expect(error.message).toBe(`Signing answer lacks timestamp, nonceStr, signature: ${JSON.stringify(long).slice(0, 200)}`);
       history.pushState(null, '', '/other');
       const empty = await rejection(sdk, sdk.setupShare({}, { sign: async () => undefined }));
-      expect(empty.message).toBe('Signature lacks appId, timestamp, nonceStr, signature: undefined');
+      expect(empty.message).toBe('Signing answer lacks appId, timestamp, nonceStr, signature: undefined');
       const failed = await rejection(sdk, sdk.setupShare({}, { sign: () => Promise.reject(new Error('no')) }));
       expect(failed.message).toBe('Signing failed (sign): Error: no');
     });
