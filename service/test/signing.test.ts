@@ -42,7 +42,12 @@ describe('the signing endpoint', () => {
     const get = await sign(`${page}#hash`);
     expect(get.status).toBe(200);
     expect(get.headers.get('cache-control')).toBe('no-store');
-    expectSigned(await get.json(), A.appId, page);
+    // Written field by field, the answer is exactly what JSON.stringify would give: same keys, same order.
+    const text = await get.text();
+    const answer = JSON.parse(text);
+    expect(text).toBe(JSON.stringify({ appId: answer.appId, timestamp: answer.timestamp, nonceStr: answer.nonceStr, signature: answer.signature }));
+    expect(Number.isInteger(answer.timestamp)).toBe(true);
+    expectSigned(answer, A.appId, page);
 
     const form = await fetch(`${service.publicUrl}/sign`, { method: 'POST', body: new URLSearchParams({ url: 'https://b.com/' }) });
     expectSigned(await form.json(), B.appId, 'https://b.com/');

@@ -33,7 +33,8 @@ export interface JsapiSignatureParams {
  * }); // '0f9de62fce790f9a083d5c99e95740ceb90c27ed'
  */
 export function jsapiSignature(params: JsapiSignatureParams): string {
-  const url = params.url.split('#')[0];
+  const hash = params.url.indexOf('#');
+  const url = hash === -1 ? params.url : params.url.slice(0, hash);
   const string1 = `jsapi_ticket=${params.jsapi_ticket}&noncestr=${params.noncestr}&timestamp=${params.timestamp}&url=${url}`;
   return sha1(string1);
 }
