@@ -75,7 +75,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
       const { appId, timestamp, nonceStr, signature } = await account.signer.sign(check.parsedUrl);
       metrics.signed(appId);
       // The object JSON.stringify would write, field by field (each string still through it): a
-      // fifth of the cost, measured, on the path every request takes.
+      // tenth to a fifth of the cost in a microbenchmark, on the path every request takes.
       const json = `{"appId":${JSON.stringify(appId)},"timestamp":${timestamp},"nonceStr":${JSON.stringify(nonceStr)},"signature":${JSON.stringify(signature)}}`;
       send(res, 'signature', start, 200, json, cors);
     } catch (error) {
