@@ -14,8 +14,16 @@ const URL_QUERY = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*|\b[\w.-]+\.[a-z]{2,}\/[
  * replaced wherever it appears. Used on everything that reaches a {@link WechatApiError} or an
  * `onError` event, since a `fetch` may quote the request URL (and its secret) in its errors.
  */
+// A URL's userinfo (`https://user:password@host/`): a credential a provider or proxy URL may carry.
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
+// An Authorization header's credentials, as an HTTP client's error may quote them (an API key).
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi;
+
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text.replace(URL_QUERY, `$1?${REDACTED}`).replace(SECRET_PARAMS, `$1=${REDACTED}`).replace(SECRET_MEMBERS, `"$1":"${REDACTED}"`);
+  let out = text
+    .replace(URL_USERINFO, `$1${REDACTED}@`)
+    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
+    .replace(URL_QUERY, `$1?${REDACTED}`).replace(SECRET_PARAMS, `$1=${REDACTED}`).replace(SECRET_MEMBERS, `"$1":"${REDACTED}"`);
   for (const secret of secrets) {
     // Short values could match ordinary words; real secrets are 32+ characters.
     if (secret && secret.length >= 8) out = out.split(secret).join(REDACTED);

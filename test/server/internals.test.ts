@@ -26,6 +26,9 @@ describe('redact', () => {
     ['nothing to hide here', 'nothing to hide here'],
     // A token provider's or a proxy's error quoting a JSON body.
     ['bad answer {"access_token": "NEW_TOKEN_123", "expires_in":7200,"Ticket":"T\\"x"}', 'bad answer {"access_token":"[redacted]", "expires_in":7200,"Ticket":"[redacted]"}'],
+    // A provider URL with credentials in it, and an API key quoted from a request's headers.
+    ['GET https://svc:Pa55word@tokens.internal/t failed', 'GET https://[redacted]@tokens.internal/t failed'],
+    ['headers: { authorization: "Bearer sk_live.KEY-123/=" } and basic dXNlcjpwYXNz', 'headers: { authorization: "Bearer [redacted]" } and basic [redacted]'],
   ])('%j', (text, expected) => {
     expect(redact(text, [])).toBe(expected);
   });

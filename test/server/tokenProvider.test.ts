@@ -84,6 +84,7 @@ describe('createSigner({ accessToken })', () => {
 
   it.each([
     ['throws', () => Promise.reject(new Error(`GET https://tokens.internal/t?key=K failed: {"access_token=SECRET_TOKEN_abcdef123456"}`)), 'network'],
+    ['throws, quoting its URL\'s credentials and its API key', () => Promise.reject(new Error('GET https://svc:key=K@tokens.internal/t with Bearer key=K failed')), 'network'],
     ['throws synchronously', (() => {
       throw new Error('boom');
     }) as never, 'network'],
