@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster } from '../../scripts/system.mjs';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
 
 const A = { appId: 'wx_cluster_a', appSecret: 'SECRET_cluster_a_2b4d' };
@@ -15,10 +15,7 @@ beforeAll(async () => {
   cluster = await startRedisCluster();
   wechat = await startFakeWechat([A]);
   service = await startServiceProcess({
-    WECHAT_APP_ID: A.appId,
-    WECHAT_APP_SECRET: A.appSecret,
-    ALLOWED_HOSTS: 'h5.a.com',
-    WECHAT_API_BASE: wechat.url,
+    ...accountEnv(A, wechat),
     REDIS_CLUSTER_NODES: cluster.ports.map((port) => `127.0.0.1:${port}`).join(','),
   });
 });

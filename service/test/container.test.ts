@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess } from './helpers/serviceProcess';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,7 +48,7 @@ describe('the container', () => {
     const cmd = commandOf(/^CMD /);
     expect(cmd[0]).toBe('node');
     const service = await startServiceProcess(
-      { WECHAT_APP_ID: A.appId, WECHAT_APP_SECRET: A.appSecret, ALLOWED_HOSTS: 'h5.a.com', WECHAT_API_BASE: wechat.url, NODE_ENV: 'production' },
+      { ...accountEnv(A, wechat), NODE_ENV: 'production' },
       { command: [process.execPath, ...cmd.slice(1)], cwd: app },
     );
     try {

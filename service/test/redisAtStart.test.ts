@@ -3,7 +3,7 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis } from '../../scripts/system.mjs';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
 
 const A = { appId: 'wx_redis_start', appSecret: 'SECRET_redis_start_61d0a3' };
@@ -21,10 +21,7 @@ beforeAll(async () => {
   await admin.close();
   wechat = await startFakeWechat([A]);
   service = await startServiceProcess({
-    WECHAT_APP_ID: A.appId,
-    WECHAT_APP_SECRET: A.appSecret,
-    ALLOWED_HOSTS: 'h5.a.com',
-    WECHAT_API_BASE: wechat.url,
+    ...accountEnv(A, wechat),
     REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${redis.port}`,
   });
 });

@@ -3,7 +3,7 @@
 // proxies in front of it do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/system.mjs';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
 
 const A = { appId: 'wx_secrets_a', appSecret: 'SECRET_secrets_a_6a1f0b93' };
@@ -17,10 +17,7 @@ beforeAll(async () => {
   // The token is issued; every ticket call then fails, quoting its URL with access_token=.
   wechat.controls.quoteRequests.add('/cgi-bin/ticket/getticket');
   service = await startServiceProcess({
-    WECHAT_APP_ID: A.appId,
-    WECHAT_APP_SECRET: A.appSecret,
-    ALLOWED_HOSTS: 'h5.a.com',
-    WECHAT_API_BASE: wechat.url,
+    ...accountEnv(A, wechat),
     API_KEYS: KEY,
     // Nothing listens there: the client's connection errors go to the log.
     REDIS_URL: `redis://:${REDIS_PASSWORD}@127.0.0.1:${await freePort()}`,

@@ -2,12 +2,12 @@
 // WeChat holds the cold jsapi_ticket until the test lets it go, so they are really in flight.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess } from './helpers/serviceProcess';
 
 const A = { appId: 'wx_shutdown_a', appSecret: 'SECRET_shutdown_a_3e9d' };
 let wechat: FakeWechatServer;
-const env = () => ({ WECHAT_APP_ID: A.appId, WECHAT_APP_SECRET: A.appSecret, ALLOWED_HOSTS: 'h5.a.com', WECHAT_API_BASE: wechat.url });
+const env = () => accountEnv(A, wechat);
 
 beforeAll(async () => {
   wechat = await startFakeWechat([A]);

@@ -31,6 +31,14 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The variables of a service with one account, `account`, serving the host h5.a.com and calling
+ * `wechat` (this fake) for its tokens: the base every single-account test adds its own to.
+ */
+export function accountEnv(account: { appId: string; appSecret: string }, wechat: { url: string }): Record<string, string> {
+  return { WECHAT_APP_ID: account.appId, WECHAT_APP_SECRET: account.appSecret, ALLOWED_HOSTS: 'h5.a.com', WECHAT_API_BASE: wechat.url };
+}
+
 /** Starts the fake for `accounts` on 127.0.0.1 and a free port. */
 export async function startFakeWechat(accounts: { appId: string; appSecret: string; expiresIn?: number }[]): Promise<FakeWechatServer> {
   const fakes = Object.fromEntries(accounts.map((a) => [a.appId, createFakeWechatApi(a)]));

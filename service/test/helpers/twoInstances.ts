@@ -1,6 +1,6 @@
 // Two service processes sharing one real redis-server and the fake WeChat API of one account.
 import { startRedis } from '../../../scripts/system.mjs';
-import { startFakeWechat, type FakeWechatServer } from './fakeWechatServer';
+import { accountEnv, startFakeWechat, type FakeWechatServer } from './fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './serviceProcess';
 
 export interface TwoInstances {
@@ -20,7 +20,7 @@ export async function startTwoInstances(account: { appId: string; appSecret: str
   const redis = await startRedis();
   const wechat = await startFakeWechat([account]);
   wechat.controls.latency = latency;
-  const config = { WECHAT_APP_ID: account.appId, WECHAT_APP_SECRET: account.appSecret, ALLOWED_HOSTS: 'h5.a.com', WECHAT_API_BASE: wechat.url, REDIS_URL: redis.url, ...env };
+  const config = { ...accountEnv(account, wechat), REDIS_URL: redis.url, ...env };
   const instances = await Promise.all([startServiceProcess(config), startServiceProcess(config)]);
   wechat.controls.latency = 0;
   const started: TwoInstances = {
