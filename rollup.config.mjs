@@ -20,28 +20,45 @@ const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorL
 const SDK_COMPRESS = { passes: 4, hoist_funs: true, unsafe: true, unsafe_arrows: true, unsafe_comps: true, inline: 1 };
 const min = (mangleProps) =>
   terser({ ecma: 2020, compress: mangleProps ? SDK_COMPRESS : { passes: 3 }, mangle: mangleProps ? { properties: { regex: mangleProps, builtins: true } } : true, format: { comments: false } });
-// Every bundle is self-contained: only node: builtins stay imports (the server entry).
+// Every bundle is self-contained: only node: builtins stay imports, and the entries linked below.
 const external = (id) => id.startsWith('node:');
 
-/** ESM + CJS (+ optional minified IIFE) + bundled .d.ts/.d.cts for one entry. */
-function entry(input, name, iife, target) {
+// Entries that import another entry's bundle rather than a copy of it: wechat-share/dev uses the
+// server entry's functions (one WechatApiError class, one signer), wechat-share/server re-exports
+// the dev tools' deprecated names from dist/dev.*, and wechat-share/vite imports wechat-share/dev.
+// Each link is the import as written (`id`) and the file it names (`file`, as Rollup resolves it).
+const SERVER = { id: '../server/index', file: /[\\/]src[\\/]server[\\/]index(\.ts)?$/, bundle: 'server' };
+const DEV = { id: '../dev/index', file: /[\\/]src[\\/]dev[\\/]index(\.ts)?$/, bundle: 'dev' };
+const linkOf = (links, id) => links.find((link) => id === link.id || link.file.test(id));
+
+/**
+ * ESM + CJS (+ optional minified IIFE) + bundled .d.ts/.d.cts for one entry. `links` are the
+ * other entries it imports (see SERVER), `own` the packages it leaves to the user (vite).
+ */
+function entry(input, name, { iife, target, links = [], own = [] } = {}) {
+  const linked = (id) => external(id) || own.includes(id) || linkOf(links, id) !== undefined;
+  // The bundle a link imports: `./server.mjs` from ESM, `./server.cjs` from CJS, `./server.js` (its .d.ts) from types.
+  const paths = (extension) => (id) => {
+    const link = linkOf(links, id);
+    return link ? `./${link.bundle}${extension}` : id;
+  };
   const configs = [
     {
       input,
-      external,
+      external: linked,
       plugins: [ts(target)],
       output: [
-        { file: `dist/${name}.mjs`, format: 'es' },
-        { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named' },
+        { file: `dist/${name}.mjs`, format: 'es', paths: paths('.mjs') },
+        { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', paths: paths('.cjs') },
       ],
     },
     {
       input,
-      external,
+      external: linked,
       plugins: [dts({ tsconfig: './tsconfig.json' })],
       output: [
-        { file: `dist/${name}.d.ts`, format: 'es' },
-        { file: `dist/${name}.d.cts`, format: 'es' },
+        { file: `dist/${name}.d.ts`, format: 'es', paths: paths('.js') },
+        { file: `dist/${name}.d.cts`, format: 'es', paths: paths('.cjs') },
       ],
     },
   ];
@@ -55,39 +72,15 @@ function entry(input, name, iife, target) {
   return configs;
 }
 
-// wechat-share/vite imports the server entry's bundle rather than a copy of it (one
-// WechatApiError class, one fake WeChat API); `vite` is the user's own, for types only.
-const viteExternal = (id) => external(id) || id === 'vite' || id === '../../server';
-// Rollup hands `paths` the resolved id of the relative import.
-const toServer = (file) => (id) => (id === '../../server' || /[\\/]src[\\/]server$/.test(id) ? file : id);
-const viteEntry = [
-  {
-    input: 'src/dev/vite/index.ts',
-    external: viteExternal,
-    plugins: [ts()],
-    output: [
-      { file: 'dist/vite.mjs', format: 'es', paths: toServer('./server.mjs') },
-      { file: 'dist/vite.cjs', format: 'cjs', exports: 'named', paths: toServer('./server.cjs') },
-    ],
-  },
-  {
-    input: 'src/dev/vite/index.ts',
-    external: viteExternal,
-    plugins: [dts({ tsconfig: './tsconfig.json' })],
-    output: [
-      { file: 'dist/vite.d.ts', format: 'es', paths: toServer('./server.js') },
-      { file: 'dist/vite.d.cts', format: 'es', paths: toServer('./server.cjs') },
-    ],
-  },
-];
-
 export default [
-  ...entry('src/index.ts', 'wechat-share', { input: 'src/iife.ts', global: 'WechatShare', mangleProps: PAGE_STATE_FIELDS }),
-  ...entry('src/server/index.ts', 'server'),
+  ...entry('src/index.ts', 'wechat-share', { iife: { input: 'src/iife.ts', global: 'WechatShare', mangleProps: PAGE_STATE_FIELDS } }),
+  ...entry('src/entries/server.ts', 'server', { links: [DEV] }),
+  ...entry('src/dev/index.ts', 'dev', { links: [SERVER] }),
   ...entry('src/simulator/index.ts', 'wechat-simulator'),
-  ...viteEntry,
+  // `vite` is the user's own, for types only.
+  ...entry('src/dev/vite/index.ts', 'vite', { links: [{ ...DEV, id: '../index' }], own: ['vite'] }),
   // The Mini Program runtime: plain ES2015.
-  ...entry('src/miniprogram/index.ts', 'miniprogram', undefined, 'ES2015'),
+  ...entry('src/miniprogram/index.ts', 'miniprogram', { target: 'ES2015' }),
   {
     input: 'src/simulator/iife.ts',
     plugins: [ts()],

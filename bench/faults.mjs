@@ -7,7 +7,8 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { createClient } from 'redis';
-import { createFakeWechatApi, createSigner, redisStore, toNodeHandler } from 'wechat-share/server';
+import { createFakeWechatApi } from 'wechat-share/dev';
+import { createSigner, redisStore, toNodeHandler } from 'wechat-share/server';
 import { startRedis, startRedisCluster } from '../scripts/system.mjs';
 import { percentile } from './stats.mjs';
 

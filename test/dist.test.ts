@@ -146,3 +146,54 @@ describe('dist/wechat-share.mjs', () => {
     expect(Object.keys(cjs).sort()).toEqual(['WechatShareError', 'autoShare', 'configure', 'preloadShare', 'setupShare']);
   });
 });
+
+// wechat-share/dev holds the development tools; wechat-share/server, what a production server runs,
+// does not carry their code, and keeps their names for one minor version by calling dist/dev.*.
+describe('dist/server.* and dist/dev.*', () => {
+  const require = createRequire(import.meta.url);
+  const DEV_NAMES = ['createDevMiddleware', 'createFakeWechatApi', 'createVerifyHandler', 'verifyConfig'];
+  // Strings only the dev tools' code holds: the simulator's paths, the fake API's tokens, the verifier's verdicts.
+  const DEV_CODE = [/__wechat-share\/verify/, /simulator\.js/, /currentTicket/, /invalid url domain/];
+  type Bundle = Record<string, unknown>;
+
+  it.each(['mjs', 'cjs'])('server.%s carries none of the dev code, and names dev.%s for the deprecated names', (extension) => {
+    const server = readFileSync(`dist/server.${extension}`, 'utf8');
+    for (const code of DEV_CODE) expect(server).not.toMatch(code);
+    expect(server).toContain(`./dev.${extension}`);
+    const dev = readFileSync(`dist/dev.${extension}`, 'utf8');
+    for (const code of DEV_CODE) expect(dev).toMatch(code);
+    // dev uses the server bundle's signer rather than a copy of it (one WechatApiError class).
+    expect(dev).toContain(`./server.${extension}`);
+    expect(dev).not.toMatch(/class WechatApiError/);
+  });
+
+  it('wechat-share/dev exports the dev tools; wechat-share/server still answers to their names, deprecated, with the same behaviour', async () => {
+    const dev = (await import('../dist/dev.mjs' as string)) as Bundle;
+    const server = (await import('../dist/server.mjs' as string)) as Bundle;
+    expect(Object.keys(dev).sort()).toEqual(DEV_NAMES);
+    for (const name of DEV_NAMES) expect(typeof server[name], name).toBe('function');
+    const verify = (bundle: Bundle) =>
+      (bundle.verifyConfig as (request: object, options: object) => { ok: boolean; errMsg?: string })(
+        { appId: 'wx1', timestamp: 1, nonceStr: 'n', signature: 'wrong', url: 'https://h5.example.com/' },
+        { appId: 'wx1', jsapi_ticket: 't' },
+      );
+    expect(verify(server)).toEqual(verify(dev));
+    expect(verify(dev)).toMatchObject({ ok: false, errMsg: 'invalid signature' });
+    const declarations = readFileSync('dist/server.d.ts', 'utf8');
+    for (const name of DEV_NAMES) expect(declarations).toMatch(new RegExp(`@deprecated Import it from \`wechat-share/dev\`[^\\n]*\\n \\*/\\ndeclare function ${name}\\(`));
+    expect(declarations.match(/@deprecated Import it from `wechat-share\/dev`/g)).toHaveLength(14);
+  });
+
+  it('the CJS builds load in either order and match their ESM builds export for export', async () => {
+    for (const name of ['dev', 'server']) {
+      const cjs = require(`../dist/${name}.cjs`) as Bundle;
+      const esm = (await import(`../dist/${name}.mjs` as string)) as Bundle;
+      expect(Object.keys(cjs).sort(), name).toEqual(Object.keys(esm).sort());
+    }
+    const server = require('../dist/server.cjs') as Bundle;
+    const dev = require('../dist/dev.cjs') as Bundle;
+    const fake = (server.createFakeWechatApi as (o: object) => { currentTicket: () => unknown })({ appId: 'wx1', appSecret: 's' });
+    expect(typeof fake.currentTicket).toBe('function');
+    expect(typeof (dev.createDevMiddleware as (o: object) => unknown)({ log: () => {} })).toBe('function');
+  });
+});

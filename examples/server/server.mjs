@@ -12,15 +12,14 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  createFakeWechatApi,
   createSignatureHandler,
   createSigner,
-  createVerifyHandler,
   memoryStore,
   redisStore,
   signatureScript,
   toNodeHandler,
 } from 'wechat-share/server';
+import { createFakeWechatApi, createVerifyHandler } from 'wechat-share/dev';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createFakeWechatApi, toNodeHandler } from 'wechat-share/server';
+import { createFakeWechatApi } from 'wechat-share/dev';
+import { toNodeHandler } from 'wechat-share/server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
-import { createSignatureHandler } from '../server/createSignatureHandler';
-import { createSigner, type Signer } from '../server/createSigner';
-import { toNodeHandler } from '../server/toNodeHandler';
+// The server entry's own functions (dist/dev.mjs imports them from dist/server.mjs: one
+// WechatApiError class, one copy of the signer).
+import { createSignatureHandler, createSigner, toNodeHandler, type Signer } from '../server/index';
 import { createVerifyHandler } from './createVerifyHandler';
 import { findJweixin } from './findJweixin';
 import { isLocalClient, remoteRefusal } from './isLocalClient';

@@ -1,5 +1,4 @@
-import { corsHeaders } from '../server/corsHeaders';
-import type { Signer } from '../server/createSigner';
+import { corsHeaders, type Signer } from '../server/index';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
 import { isProduction } from './isProduction';
 import { verifyConfig, type VerifyRequest } from './verifyConfig';

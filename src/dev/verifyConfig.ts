@@ -1,24 +1,7 @@
-import type { SignatureData } from '../SignatureData';
-import { jsapiSignature } from '../server/jsapiSignature';
+import { jsapiSignature } from '../server/index';
+import type { VerifyRequest, VerifyResult } from '../shared/VerifyRequest';
 
-/** What `wx.config` sent for verification, with the URL WeChat checks it against. */
-export interface VerifyRequest extends SignatureData {
-  /** The URL the client verifies against: the entry URL on iOS, the current one on Android. */
-  url: string;
-}
-
-/** WeChat's verdict on a `wx.config`, with what a developer needs to fix it. */
-export interface VerifyResult {
-  ok: boolean;
-  /** WeChat's text after `config:`, such as `invalid signature` or `invalid url domain`. */
-  errMsg?: string;
-  /** Why, in plain words. */
-  reason?: string;
-  /** The URL WeChat checked the signature against. */
-  expectedUrl?: string;
-  /** The URL this server signed with that signature, when it remembers signing it. */
-  signedUrl?: string;
-}
+export type { VerifyRequest, VerifyResult };
 
 /** What the verifier knows and the browser must not: the jsapi_ticket. */
 export interface VerifierOptions {

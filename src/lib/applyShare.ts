@@ -2,7 +2,7 @@ import { WechatShareError } from '../errors';
 import type { ShareData, SignatureData, Wx, WxResult, WxShareApiName } from '../types';
 import { hintFor } from './hintFor';
 import { page } from './pageState';
-import { timedOut } from './withTimeout';
+import { timedOut } from '../shared/withTimeout';
 
 // The two share APIs of JSSDK 1.4.0+ (WeChat 6.7.2+). Their success means "data set".
 const NEW_APIS: WxShareApiName[] = ['updateAppMessageShareData', 'updateTimelineShareData'];

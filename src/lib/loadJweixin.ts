@@ -1,7 +1,7 @@
 import { WechatShareError } from '../errors';
 import type { Wx } from '../types';
 import { page } from './pageState';
-import { withTimeout } from './withTimeout';
+import { withTimeout } from '../shared/withTimeout';
 
 /**
  * Where jweixin `version` is served: the official host first, then the official backup host

@@ -2,7 +2,7 @@ import { WechatShareError } from '../errors';
 import type { ShareOptions, SignatureData } from '../types';
 import { CROSS_ORIGIN_HINT } from './hintFor';
 import { normalizeSignature } from './normalizeSignature';
-import { withTimeout } from './withTimeout';
+import { withTimeout } from '../shared/withTimeout';
 
 /**
  * The longest request target (path and query) sent with GET when `method` is not set: nginx's

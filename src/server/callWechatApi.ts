@@ -1,4 +1,4 @@
-import { withTimeout } from '../lib/withTimeout';
+import { withTimeout } from '../shared/withTimeout';
 import { redact } from './redact';
 import { WechatApiError } from './WechatApiError';
 

@@ -1,5 +1,5 @@
 import { report, type WechatErrorEvent } from './callWechatApi';
-import { withTimeout } from '../lib/withTimeout';
+import { withTimeout } from '../shared/withTimeout';
 import { redact } from './redact';
 import type { Store } from './Store';
 

@@ -1,6 +1,6 @@
 // The simulator's types. Its wire format with the verifier is the server's (VerifyRequest,
 // VerifyResult): types only, no code is shared with the SDK the simulator judges.
-import type { VerifyRequest, VerifyResult } from '../dev/verifyConfig';
+import type { VerifyRequest, VerifyResult } from '../shared/VerifyRequest';
 
 export type { VerifyRequest, VerifyResult };
 

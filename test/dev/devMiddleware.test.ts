@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { createDevMiddleware as builtDevMiddleware } from 'wechat-share/server';
-import { createDevMiddleware } from '../../src/server/index';
+import { createDevMiddleware as builtDevMiddleware } from 'wechat-share/dev';
+import { createDevMiddleware } from '../../src/dev/index';
 import { server as msw } from '../helpers/msw';
 import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 

@@ -3,7 +3,7 @@
 // errmsg, the stable token kept, the classic one replaced (old ones valid 5 more minutes), tickets
 // per type, expiry by Date.now(), reset, latency.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createFakeWechatApi } from '../../src/server/index';
+import { createFakeWechatApi } from '../../src/dev/index';
 
 const APP = { appId: 'wx_fake', appSecret: 'fake_secret_0123456789' };
 const BASE = 'https://api.weixin.qq.com';

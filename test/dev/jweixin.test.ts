@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { findJweixin, type LocalJweixin } from '../../src/dev/findJweixin';
-import { createDevMiddleware } from '../../src/server/index';
+import { createDevMiddleware } from '../../src/dev/index';
 
 const projects = mkdtempSync(join(tmpdir(), 'wechat-share-jweixin-'));
 afterAll(() => rmSync(projects, { recursive: true, force: true }));

@@ -17,7 +17,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { isLocalClient } from '../../src/dev/isLocalClient';
 import { isProduction } from '../../src/dev/isProduction';
 import { wechatShare } from '../../src/dev/vite/index';
-import { createDevMiddleware, createVerifyHandler, jsapiSignature } from '../../src/server/index';
+import { createDevMiddleware, createVerifyHandler } from '../../src/dev/index';
+import { jsapiSignature } from '../../src/server/index';
 
 const hostOf = (address: string) => (address.includes(':') ? `[${address}]` : address);
 const HTML = { accept: 'text/html' };

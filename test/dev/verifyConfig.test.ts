@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
-import { createVerifyHandler, jsapiSignature, verifyConfig } from '../../src/server/index';
+import { createVerifyHandler, verifyConfig } from '../../src/dev/index';
+import { jsapiSignature } from '../../src/server/index';
 
 // The verify handler answers this machine only: these requests come from a loopback peer, as
 // toNodeHandler passes it (test/dev/remoteClients.test.ts covers the others).

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDevMiddleware } from 'wechat-share/server';
+import { createDevMiddleware } from 'wechat-share/dev';
 import { HOST, matching, statusOf, useChromium } from './browser';
 
 const root = mkdtempSync(join(tmpdir(), 'wechat-share-offline-'));

@@ -1,9 +1,10 @@
-// Module hooks for snippetPreload.mjs: `wechat-share/server`, imported by a snippet, is the packed
-// package itself, with createFakeWechatApi wrapped to record each fake it makes.
+// Module hooks for snippetPreload.mjs: `wechat-share/dev` (and `wechat-share/server`, which still
+// offers the deprecated name), imported by a snippet, is the packed package itself, with
+// createFakeWechatApi wrapped to record each fake it makes.
 const PREFIX = 'snippet-fakes:';
 
 export async function resolve(specifier, context, nextResolve) {
-  if (specifier === 'wechat-share/server' && !context.parentURL?.startsWith(PREFIX)) {
+  if ((specifier === 'wechat-share/dev' || specifier === 'wechat-share/server') && !context.parentURL?.startsWith(PREFIX)) {
     const real = await nextResolve(specifier, context);
     if (real.format === 'module' || real.url.endsWith('.mjs')) return { url: `${PREFIX}${real.url}`, shortCircuit: true };
     return real;

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFakeWechatApi, toNodeHandler, type FakeWechatApi } from '../../src/server/index';
+import { createFakeWechatApi, type FakeWechatApi } from '../../src/dev/index';
+import { toNodeHandler } from '../../src/server/index';
 import { freePort } from '../../scripts/system.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFakeWechatApi, type FakeWechatApi } from 'wechat-share/server';
+import { createFakeWechatApi, type FakeWechatApi } from 'wechat-share/dev';
 
 /** How every call behaves, switchable during a test. */
 export interface FakeControls {

@@ -3,10 +3,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'vite';
-import { createDevMiddleware, type DevMiddlewareOptions } from '../../server';
+import { createDevMiddleware, type DevMiddlewareOptions } from '../index';
 
 /**
- * Options of {@link wechatShare}: those of `createDevMiddleware` from `wechat-share/server`
+ * Options of {@link wechatShare}: those of `createDevMiddleware` from `wechat-share/dev`
  * (`endpoint`, default `/api/wechat/signature`; `simulate`, default `true`; `platform`, default
  * `'ios'`; `appId`/`appSecret`, default `WECHAT_APP_ID`/`WECHAT_APP_SECRET`, else a fake WeChat API
  * in the dev server's process; `signer`; `jsSafeDomains`; `log`, default Vite's logger;
