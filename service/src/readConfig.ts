@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createHostMatcher } from 'wechat-share/server';
+import { createHostMatcher, withoutTrailingSlash } from 'wechat-share/server';
 import { ConfigError, type ConfigProblem } from './ConfigError.js';
 import { VARIABLES, type VariableName } from './variables.js';
 
@@ -294,7 +294,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const unsendable = apiKeys.filter((key) => !/^[\x21-\x7e]+$/.test(key)).length;
   if (unsendable) report('API_KEYS', `${unsendable} key(s) hold spaces or characters outside printable ASCII, which an Authorization header cannot carry`, 'the output of openssl rand -hex 32');
 
-  const wechatApiBase = (value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
+  const wechatApiBase = withoutTrailingSlash(value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com');
   if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
 
   const logLevel = (value('LOG_LEVEL') ?? 'info') as LogLevel;

@@ -1,3 +1,5 @@
+import { withoutTrailingSlash } from 'wechat-share/server';
+
 /** Time limit of one call to another central server's token API, in ms. */
 const TIMEOUT = 5000;
 
@@ -11,7 +13,7 @@ const TIMEOUT = 5000;
  * never the key, the token or the full URL.
  */
 export function remoteAccessToken(options: { base: string; key: string; appId: string; fetch?: typeof fetch }) {
-  const base = options.base.replace(/\/+$/, '');
+  const base = withoutTrailingSlash(options.base);
   const origin = new URL(base).origin;
   const doFetch = options.fetch ?? globalThis.fetch;
   const path = `${base}/v1/accounts/${encodeURIComponent(options.appId)}/access_token`;

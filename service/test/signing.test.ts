@@ -75,7 +75,7 @@ describe('the signing endpoint', () => {
     expect((await (await sign(`https://h5.a.com/${'x'.repeat(5000)}`)).json()).error.code).toBe('URL_TOO_LONG');
     const put = await fetch(`${service.publicUrl}/sign`, { method: 'PUT' });
     expect(put.status).toBe(405);
-    expect(put.headers.get('allow')).toBe('GET, POST, OPTIONS');
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
     const large = await fetch(`${service.publicUrl}/sign`, { method: 'POST', body: 'url='.padEnd(70_000, 'x') });
     expect(large.status).toBe(413);
 

@@ -1,4 +1,4 @@
-import { corsHeaders, type Signer } from '../server/index';
+import { JSON_HEADERS, corsHeaders, type Signer } from '../server/index';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
 import { isProduction } from './isProduction';
 import { verifyConfig, type VerifyRequest } from './verifyConfig';
@@ -46,7 +46,7 @@ export interface VerifyClient {
 }
 
 const json = (status: number, body: object, headers: Record<string, string>) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers } });
+  new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
 
 function asVerifyRequest(body: unknown): VerifyRequest | undefined {
   const b = body as Record<string, unknown> | null;

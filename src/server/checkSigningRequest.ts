@@ -1,4 +1,5 @@
 import type { HandlerErrorCode } from './HandlerErrorCode';
+import { beforeHash } from './beforeHash';
 import { parseHttpUrl } from './parseHttpUrl';
 
 /** What {@link checkSigningRequest} reads: the parts of an HTTP request it needs, whatever the transport. */
@@ -41,11 +42,6 @@ export type SigningRequestCheck =
 /** Longest `appId` parameter accepted (WeChat's are 18 characters). */
 const MAX_APP_ID = 64;
 
-const beforeHash = (url: string) => {
-  const hash = url.indexOf('#');
-  return hash === -1 ? url : url.slice(0, hash);
-};
-
 const fail = (status: 400 | 405, code: HandlerErrorCode, message: string, headers?: Record<string, string>): SigningRequestCheck =>
   headers ? { ok: false, status, code, message, headers } : { ok: false, status, code, message };
 
@@ -81,10 +77,10 @@ export function queryParam(query: string, name: string): string | null {
   return null;
 }
 
-// `url` and `appId` from the query (GET) or the body (POST, a form or JSON). A parameter of the
+// `url` and `appId` from the query (GET, HEAD) or the body (POST, a form or JSON). A parameter of the
 // wrong type is `null` (missing); `undefined` means absent.
 function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } {
-  if (input.method === 'GET') return { url: queryParam(input.search, 'url'), appId: queryParam(input.search, 'appId') ?? undefined };
+  if (input.method !== 'POST') return { url: queryParam(input.search, 'url'), appId: queryParam(input.search, 'appId') ?? undefined };
   const body = input.body ?? '';
   if ((input.contentType ?? '').includes('application/json')) {
     try {
@@ -102,9 +98,9 @@ function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } 
  * shared by {@link createSignatureHandler} and any other transport (the signing service's
  * node:http handler):
  *
- * - method `GET` with `?url=<encoded page URL>`, or `POST` with a form `url=` or JSON
- *   `{ "url": … }`; any other method is 405 `METHOD_NOT_ALLOWED` with `Allow: GET, POST,
- *   OPTIONS` (answering an `OPTIONS` preflight is the caller's job: see {@link corsHeaders});
+ * - method `GET` (or `HEAD`, checked as `GET` is) with `?url=<encoded page URL>`, or `POST` with a
+ *   form `url=` or JSON `{ "url": … }`; any other method is 405 `METHOD_NOT_ALLOWED` with `Allow:
+ *   GET, HEAD, POST, OPTIONS` (answering an `OPTIONS` preflight is the caller's job: see {@link corsHeaders});
  * - `url` missing, empty or not a string: 400 `MISSING_URL`; longer than `maxUrlLength`
  *   characters: 400 `URL_TOO_LONG`; not absolute http(s): 400 `INVALID_URL`; not in the
  *   serialized form `location.href` has (which WeChat checks the signature against, so the host
@@ -122,8 +118,8 @@ function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } 
  * if (check.ok) await signer.sign(check.parsedUrl);
  */
 export function checkSigningRequest(input: SigningRequestInput, options: SigningRequestCheckOptions = {}): SigningRequestCheck {
-  if (input.method !== 'GET' && input.method !== 'POST') {
-    return fail(405, 'METHOD_NOT_ALLOWED', `Use GET ?url= or POST url=, not ${input.method}.`, { Allow: 'GET, POST, OPTIONS' });
+  if (input.method !== 'GET' && input.method !== 'HEAD' && input.method !== 'POST') {
+    return fail(405, 'METHOD_NOT_ALLOWED', `Use GET ?url= or POST url=, not ${input.method}.`, { Allow: 'GET, HEAD, POST, OPTIONS' });
   }
   const maxUrlLength = options.maxUrlLength ?? 4096;
   const params = paramsOf(input);

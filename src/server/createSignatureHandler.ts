@@ -1,10 +1,8 @@
 import type { Signer } from './createSigner';
 import type { toNodeHandler } from './toNodeHandler';
-import { checkSigningRequest } from './checkSigningRequest';
-import { corsHeaders } from './corsHeaders';
 import { createHostMatcher } from './createHostMatcher';
+import { createSigningEndpoint } from './createSigningEndpoint';
 import type { HandlerErrorCode } from './HandlerErrorCode';
-import { signingErrorAnswer } from './signingErrorAnswer';
 
 export type { HandlerErrorCode };
 
@@ -34,7 +32,8 @@ export interface HandlerOptions {
  * is in Next.js route handlers, Hono, Bun, Deno or workers, and through {@link toNodeHandler}
  * in node:http, Express, Connect or Koa.
  *
- * - `GET ?url=<encoded page URL>`, or `POST` with form `url=` or JSON `{ "url": … }`.
+ * - `GET ?url=<encoded page URL>` (or `HEAD`, answered as `GET` without the body), or `POST`
+ *   with form `url=` or JSON `{ "url": … }`.
  * - 200 `{ appId, timestamp, nonceStr, signature }`.
  * - Errors are `{ error: { code, message } }`: 400 `MISSING_URL`, `INVALID_URL` (not absolute
  *   http/https, or not in the serialized form `location.href` has) or `URL_TOO_LONG`; 403
@@ -43,46 +42,31 @@ export interface HandlerOptions {
  *   `onError` gets it); 500 `INTERNAL_ERROR`. None carries a secret.
  * - Every answer has `Cache-Control: no-store`; `OPTIONS` answers CORS preflights.
  *
- * The request rules are {@link checkSigningRequest}'s, the CORS headers {@link corsHeaders}'s and
- * the error answers {@link signingErrorAnswer}'s: other transports reuse the same functions.
+ * The flow is {@link createSigningEndpoint}'s (its request rules `checkSigningRequest`'s, its CORS
+ * headers `corsHeaders`'s, its error answers `signingErrorAnswer`'s), which the signing service's
+ * node:http transport shares.
  *
  * @throws TypeError when an `allowedHosts` entry cannot be a hostname pattern
  */
 export function createSignatureHandler(signer: Signer, options: HandlerOptions = {}): (request: Request) => Promise<Response> {
-  const { allowedOrigins, maxUrlLength = 4096 } = options;
   // Built now, so that a pattern that can never match throws here rather than refusing every page.
   const hostAllowed = options.allowedHosts ? createHostMatcher(options.allowedHosts) : undefined;
+  const endpoint = createSigningEndpoint<Signer>({
+    allowedOrigins: options.allowedOrigins,
+    maxUrlLength: options.maxUrlLength,
+    route: hostAllowed ? (check) => (hostAllowed(check.hostname) ? signer : `${check.hostname} is not in allowedHosts.`) : () => signer,
+    // The string, not `parsedUrl`: `signer` may be a user's own object whose sign() takes a string.
+    sign: (own, check) => own.sign(check.url),
+  });
   return async (request) => {
-    const headers: Record<string, string> = { 'Cache-Control': 'no-store', 'Content-Type': 'application/json; charset=utf-8' };
-    const { method } = request;
-    if (method === 'OPTIONS') {
-      return new Response(null, { status: 204, headers: { ...headers, ...corsHeaders(request.headers.get('origin'), allowedOrigins, true) } });
-    }
-    Object.assign(headers, corsHeaders(request.headers.get('origin'), allowedOrigins));
-    const reply = (status: number, body: object, extra?: Record<string, string>) =>
-      new Response(JSON.stringify(body), { status, headers: extra ? { ...headers, ...extra } : headers });
-
+    // A Request's url has no fragment: what follows `?` is the query.
     const query = request.url.indexOf('?');
-    const check = checkSigningRequest(
-      {
-        method,
-        search: query === -1 ? '' : request.url.slice(query + 1),
-        contentType: request.headers.get('content-type'),
-        body: method === 'POST' ? await request.text() : undefined,
-      },
-      { maxUrlLength },
-    );
-    if (!check.ok) return reply(check.status, { error: { code: check.code, message: check.message } }, check.headers);
-    if (hostAllowed && !hostAllowed(check.hostname)) {
-      return reply(403, { error: { code: 'HOST_NOT_ALLOWED', message: `${check.hostname} is not in allowedHosts.` } });
-    }
-    try {
-      // The string, not `parsedUrl`: `signer` may be a user's own object whose sign() takes a string.
-      const { appId, timestamp, nonceStr, signature } = await signer.sign(check.url);
-      return reply(200, { appId, timestamp, nonceStr, signature });
-    } catch (error) {
-      const { status, body } = signingErrorAnswer(error);
-      return reply(status, body);
-    }
+    const answer = await endpoint({
+      method: request.method,
+      search: query === -1 ? '' : request.url.slice(query + 1),
+      headers: { origin: request.headers.get('origin'), 'content-type': request.headers.get('content-type') },
+      body: () => request.text(),
+    });
+    return new Response(request.method === 'HEAD' ? null : answer.body, { status: answer.status, headers: answer.headers });
   };
 }

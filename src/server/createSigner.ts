@@ -1,3 +1,4 @@
+import { beforeHash } from './beforeHash';
 import { callAccessTokenProvider, type AccessTokenProvider } from './callAccessTokenProvider';
 import { callWechatApi, type Issued, type UpstreamEvent, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
@@ -10,6 +11,7 @@ import type { SignatureData } from '../SignatureData';
 import type { Store } from './Store';
 import { redact } from './redact';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
+import { withoutTrailingSlash } from './withoutTrailingSlash';
 
 export { createNonceStr };
 
@@ -243,7 +245,7 @@ export function createSigner(options: SignerOptions): Signer {
         : 'createSigner: appSecret or accessToken is required (the Official Account AppSecret, or a provider of its access_token).',
     );
   }
-  const apiBase = (options.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
+  const apiBase = withoutTrailingSlash(options.apiBase ?? 'https://api.weixin.qq.com');
   if (!parseHttpUrl(apiBase)) {
     throw new TypeError(`createSigner: apiBase must be an absolute http(s) URL such as https://api.weixin.qq.com, got ${JSON.stringify(apiBase).slice(0, 100)}.`);
   }
@@ -370,8 +372,7 @@ export function createSigner(options: SignerOptions): Signer {
       if (url === undefined) {
         throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
       }
-      const hash = url.indexOf('#');
-      const pageUrl = hash === -1 ? url : url.slice(0, hash);
+      const pageUrl = beforeHash(url);
       // Warm, no await: sign() runs per request.
       const jsapi_ticket = ticket.fresh() ?? (await ticket.get());
       const nonceStr = createNonceStr();

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { beforeHash } from './beforeHash';
 
 // crypto.hash (Node 20.12+, 21.7+) hashes a string in one call, 2 to 4 times faster than
 // createHash().update().digest() for a string this short: it was a third of a warm sign().
@@ -33,8 +34,6 @@ export interface JsapiSignatureParams {
  * }); // '0f9de62fce790f9a083d5c99e95740ceb90c27ed'
  */
 export function jsapiSignature(params: JsapiSignatureParams): string {
-  const hash = params.url.indexOf('#');
-  const url = hash === -1 ? params.url : params.url.slice(0, hash);
-  const string1 = `jsapi_ticket=${params.jsapi_ticket}&noncestr=${params.noncestr}&timestamp=${params.timestamp}&url=${url}`;
+  const string1 = `jsapi_ticket=${params.jsapi_ticket}&noncestr=${params.noncestr}&timestamp=${params.timestamp}&url=${beforeHash(params.url)}`;
   return sha1(string1);
 }

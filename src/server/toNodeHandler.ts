@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkSigningRequest } from './checkSigningRequest';
+import { JSON_HEADERS } from './jsonHeaders';
+import { MAX_BODY, readRequestBody } from './readRequestBody';
 
 type NodeRequest = IncomingMessage & { body?: unknown; originalUrl?: string; _body?: boolean };
-
-/** Largest request body read, in bytes (64 KiB); larger ones get 413. */
-const MAX_BODY = 64 * 1024;
 
 // Methods the Fetch standard forbids in a `Request` (its constructor throws on them).
 const FORBIDDEN_METHOD = /^(CONNECT|TRACE|TRACK)$/i;
@@ -17,7 +16,7 @@ const answered = (res: ServerResponse) => res.headersSent || res.writableEnded |
 // The handler's error shape, for the failures this adapter answers itself.
 function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   if (answered(res)) return;
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close', ...headers });
+  res.writeHead(status, { ...JSON_HEADERS, Connection: 'close', ...headers });
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
@@ -34,8 +33,10 @@ const consumed = (req: NodeRequest) => req._body === true || req.readableEnded;
  * `express.urlencoded()`, Koa's body parsers after `ctx.req.body = ctx.request.body`), its
  * `req.body` is used; otherwise the raw stream is read, so a parser that skipped the request's
  * type costs nothing. A raw body past 64 KiB is answered 413 `PAYLOAD_TOO_LARGE` without being
- * buffered; a malformed `Host` header 400 `BAD_REQUEST`; a method that a `Request` cannot carry
- * (`TRACE`, `TRACK`, `CONNECT`) 405 `METHOD_NOT_ALLOWED`, as `PUT` is.
+ * buffered (see {@link readRequestBody}: the rest is read and dropped, so that the answer arrives);
+ * a malformed `Host` header 400 `BAD_REQUEST`; a method that a `Request` cannot carry (`TRACE`,
+ * `TRACK`, `CONNECT`) 405 `METHOD_NOT_ALLOWED`, as `PUT` is. Error answers have the endpoint's
+ * JSON headers ({@link JSON_HEADERS}) and `Connection: close`.
  *
  * It never writes to a response that has ended or whose headers were already sent (by a
  * framework that answered first, such as Koa when `ctx.respond = false` is left out): the
@@ -81,15 +82,9 @@ export function toNodeHandler(
             return sendError(res, 400, 'MISSING_URL', 'A body parser read the request body but left no req.body: in Koa, set ctx.req.body = ctx.request.body first.');
           }
         } else {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          for await (const chunk of req) {
-            size += (chunk as Buffer).length;
-            // A signing request is a URL: anything this large is not one, and is not buffered.
-            if (size > MAX_BODY) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes.`);
-            chunks.push(chunk as Buffer);
-          }
-          body = Buffer.concat(chunks).toString('utf8');
+          // A signing request is a URL: anything this large is not one, and is not buffered.
+          body = await readRequestBody(req);
+          if (body === undefined) return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes.`);
         }
       }
       const response = await handler(new Request(url, { method, headers, body }), { remoteAddress: req.socket?.remoteAddress });

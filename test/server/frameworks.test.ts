@@ -128,7 +128,7 @@ describe('toNodeHandler and what a Request cannot carry', () => {
     socket.on('data', (chunk) => (raw += chunk));
     await once(socket, 'close');
     expect(raw).toMatch(/^HTTP\/1\.1 405/);
-    expect(raw).toMatch(/\r\nAllow: GET, POST, OPTIONS\r\n/i);
+    expect(raw).toMatch(/\r\nAllow: GET, HEAD, POST, OPTIONS\r\n/i);
     expect(raw).toContain(`{"error":{"code":"METHOD_NOT_ALLOWED","message":"Use GET ?url= or POST url=, not ${method}."}}`);
     expect(wechat.state.upstream).toBe(0);
   });

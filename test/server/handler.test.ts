@@ -72,7 +72,7 @@ describe('createSignatureHandler', () => {
     const response = await handler(request);
     expect([response.status, await response.json()]).toEqual([status, { error }]);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    if (status === 405) expect(response.headers.get('allow')).toBe('GET, POST, OPTIONS');
+    if (status === 405) expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
   });
 
   it('names a host it does not sign for, and answers 500 without details when the signer itself throws', async () => {
@@ -246,7 +246,7 @@ describe('toNodeHandler', () => {
   const echo = async (request: Request) => Response.json({ url: request.url, body: await request.text(), type: request.headers.get('content-type') });
 
   it('answers a bad Host 400, a large body 413, and an unreadable request 500, each with its own message', async () => {
-    const errorHeaders = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Connection: 'close' };
+    const errorHeaders = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' };
     expect(await exchange(echo, { host: 'bad host' })).toEqual({ status: 400, headers: errorHeaders, body: JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'The Host header or the request path is not valid.' } }) });
     expect(await exchange(echo, { chunks: ['a'.repeat(40 * 1024), 'b'.repeat(30 * 1024)] })).toEqual({ status: 413, headers: errorHeaders, body: JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The body passes 65536 bytes.' } }) });
     expect(await exchange(echo, { chunks: ['url=', new Error('aborted')] })).toEqual({ status: 500, headers: errorHeaders, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'The request could not be read.' } }) });

@@ -72,7 +72,7 @@ describe('checkSigningRequest', () => {
   ])('refuses %j with %i %s', (input, status, code) => {
     const check = checkSigningRequest(input, { appIdParameter: true });
     expect(check).toMatchObject({ ok: false, status, code, message: expect.any(String) });
-    if (status === 405) expect(check).toMatchObject({ headers: { Allow: 'GET, POST, OPTIONS' } });
+    if (status === 405) expect(check).toMatchObject({ headers: { Allow: 'GET, HEAD, POST, OPTIONS' } });
   });
 
   it('ignores the appId parameter unless asked to read it (createSignatureHandler serves one signer)', () => {
