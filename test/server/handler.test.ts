@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WechatApiError, createSignatureHandler, createSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
 import { server } from '../helpers/msw';
+import { rawRequest } from '../helpers/rawRequest';
 import { APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
 const PAGE = 'https://h5.example.com/page?id=1';
@@ -195,6 +196,30 @@ describe('toNodeHandler', () => {
     const response = await fetch(base, { method: 'POST', body: 'url=' + 'a'.repeat(70 * 1024) });
     expect(response.status).toBe(413);
     expect((await response.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  // A client that writes its whole body before reading (curl, most HTTP libraries) got EPIPE and no
+  // answer when the adapter closed the connection at 64 KiB: the rest is now read and dropped first.
+  it('answers a 5 MB POST over a real socket with its 413 and body, the connection ending cleanly', async () => {
+    const { handler, api } = setup();
+    const base = await listen(toNodeHandler(handler));
+    const port = Number(new URL(base).port);
+    const answer = await rawRequest(port, 'POST /api/wechat/signature HTTP/1.1\r\nHost: h5.example.com\r\nContent-Type: application/x-www-form-urlencoded', Buffer.alloc(5 * 1024 * 1024, 'u'));
+    expect(answer).toEqual({
+      status: 413,
+      headers: expect.objectContaining({ 'content-type': 'application/json; charset=utf-8', connection: 'close' }),
+      body: JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The body passes 65536 bytes.' } }),
+    });
+    expect(api.calls).toEqual({ stableToken: 0, token: 0, ticket: 0 });
+  });
+
+  it('answers HEAD as GET, without the body', async () => {
+    const { handler } = setup();
+    const base = await listen(toNodeHandler(handler));
+    const head = await rawRequest(Number(new URL(base).port), `HEAD /api/wechat/signature?url=${encodeURIComponent(PAGE)} HTTP/1.1\r\nHost: h5.example.com`);
+    expect([head.status, head.headers['content-type'], head.headers['cache-control'], head.body]).toEqual([200, 'application/json; charset=utf-8', 'no-store', '']);
+    const missing = await handler(new Request('http://localhost/s', { method: 'HEAD' }));
+    expect([missing.status, missing.body]).toEqual([400, null]);
   });
 
   it('uses a body that a framework already parsed (Express with express.json())', async () => {
