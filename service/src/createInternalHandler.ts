@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { signingErrorAnswer } from 'wechat-share/server';
+import { JSON_HEADERS as HEADERS, signingErrorAnswer } from 'wechat-share/server';
 import type { Accounts } from './createAccounts.js';
 import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
@@ -18,7 +18,6 @@ export interface InternalHandlerOptions {
 }
 
 const TOKEN_PATH = /^\/v1\/accounts\/([^/]+)\/(access_token|jsapi_ticket|access_token\/refresh)$/;
-const HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } as const;
 
 /**
  * The internal listener's `(req, res)`: `GET /metrics` (Prometheus text), and, when `API_KEYS`
@@ -64,7 +63,7 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
       }
       const text = await readBody(req);
       if (text === undefined) {
-        // The rest of the body is not read: the connection ends with this answer.
+        // The rest of the body was read and dropped (so that this answer arrives); the connection ends with it.
         return fail(res, start, 413, 'PAYLOAD_TOO_LARGE', `The body passes ${MAX_BODY} bytes; send only {"stale": "…"}.`, { Connection: 'close' });
       }
       let stale: unknown;
