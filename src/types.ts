@@ -31,8 +31,8 @@ export interface ShareData {
   imgUrl?: string;
 }
 
-export type { SignatureData } from './SignatureData';
-import type { SignatureData } from './SignatureData';
+export type { SignatureData } from './shared/SignatureData';
+import type { SignatureData } from './shared/SignatureData';
 
 /** Options of {@link setupShare} and {@link configure}. All are optional. */
 export interface ShareOptions {

@@ -7,7 +7,7 @@ import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
 import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
-import type { SignatureData } from '../SignatureData';
+import type { SignatureData } from '../shared/SignatureData';
 import type { Store } from './Store';
 import { redact } from './redact';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';

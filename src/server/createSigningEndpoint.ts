@@ -1,4 +1,4 @@
-import type { SignatureData } from '../SignatureData';
+import type { SignatureData } from '../shared/SignatureData';
 import { checkSigningRequest, type SigningRequestCheck } from './checkSigningRequest';
 import { corsHeaders } from './corsHeaders';
 import { JSON_HEADERS } from './jsonHeaders';

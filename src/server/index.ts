@@ -4,7 +4,7 @@ export { createSigner } from './createSigner';
 export { createNonceStr } from './createNonceStr';
 export type { Signer, SignerOptions, SignResult, SignerStatus } from './createSigner';
 export type { AccessTokenProvider } from './callAccessTokenProvider';
-export type { SignatureData } from '../SignatureData';
+export type { SignatureData } from '../shared/SignatureData';
 export type { WechatErrorEvent, UpstreamEvent } from './callWechatApi';
 export { createSignatureHandler } from './createSignatureHandler';
 export type { HandlerOptions } from './createSignatureHandler';

@@ -1,6 +1,6 @@
 // The simulator (in the browser) sends these to the dev tools' verifier (in Node): the shape of
 // that exchange lives here, where both runtimes may import it.
-import type { SignatureData } from '../SignatureData';
+import type { SignatureData } from './SignatureData';
 
 /** What `wx.config` sent for verification, with the URL WeChat checks it against. */
 export interface VerifyRequest extends SignatureData {
