@@ -2,11 +2,20 @@
 // The command: reads the environment once (after .env), then starts the service and handles
 // the signals.
 import { parseArgs } from 'node:util';
+import { registerSecrets } from 'wechat-share/server';
 import { ConfigError } from './ConfigError.js';
 import { createLogger } from './createLogger.js';
 import { helpText } from './helpText.js';
 import { loadEnvironment, type ServiceConfig } from './readConfig.js';
 import { startService, type Service } from './startService.js';
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 let args: ReturnType<typeof parseArgs>;
 try {
@@ -32,11 +41,17 @@ try {
   process.exit(1);
 }
 
+const redisPassword = config.redis && 'url' in config.redis ? new URL(config.redis.url).password : '';
 const secrets = [
   ...config.accounts.flatMap((account) => [account.appSecret, account.accessTokenKey]),
   ...config.apiKeys,
-  config.redis && 'url' in config.redis ? new URL(config.redis.url).password : undefined,
+  // As the URL spells it, and as a client's error may quote it.
+  redisPassword,
+  safeDecode(redisPassword),
 ];
+// Every signer's errors and every log line are redacted of these too, not only the lines that
+// this process writes about the account they belong to.
+registerSecrets(() => secrets);
 const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
 
 process.on('uncaughtException', (error) => {
