@@ -83,10 +83,15 @@ describe('--fake-wechat', () => {
 });
 
 describe('production command', () => {
-  it('the binary run directly (as under a supervisor) exits 0 on SIGTERM', async () => {
+  // The README's two production commands: the linked binary (node_modules/.bin points at this file,
+  // spawned as a file: its shebang and mode, as git holds them), and node on it in a clone.
+  it.each([
+    ['the linked binary', [BIN]],
+    ['node service/bin/wechat-share-service.js', [process.execPath, BIN]],
+  ])('%s, run directly (as under a supervisor), exits 0 on SIGTERM', async (_command, command) => {
     const wechat = await startFakeWechat([{ appId: 'wx_start_a', appSecret: 'SECRET_start_a_1c2d3e4f' }]);
     try {
-      const service = await startServiceProcess(accountEnv({ appId: 'wx_start_a', appSecret: 'SECRET_start_a_1c2d3e4f' }, wechat), { command: [BIN] } /* spawned as a file: its shebang and mode, as git holds them */);
+      const service = await startServiceProcess(accountEnv({ appId: 'wx_start_a', appSecret: 'SECRET_start_a_1c2d3e4f' }, wechat), { command });
       expect((await fetch(`${service.publicUrl}/livez`)).status).toBe(200);
       const { code, signal } = await service.stop();
       expect({ code, signal }).toEqual({ code: 0, signal: null });
