@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 // The command: reads the environment once (after .env), then starts the service and handles
 // the signals.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { registerSecrets } from 'wechat-share/server';
 import { ConfigError } from './ConfigError.js';
 import { createLogger } from './createLogger.js';
 import { helpText } from './helpText.js';
 import { loadEnvironment, type ServiceConfig } from './readConfig.js';
+import { startFakeWechat } from './startFakeWechat.js';
 import { startService, type Service } from './startService.js';
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 let args: ReturnType<typeof parseArgs>;
 try {
-  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+  args = parseArgs({ options: { help: { type: 'boolean', short: 'h' }, 'fake-wechat': { type: 'boolean' } }, strict: true, allowPositionals: false });
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n\n${helpText()}`);
   process.exit(1);
@@ -18,6 +29,26 @@ try {
 if (args.values.help) {
   process.stdout.write(helpText());
   process.exit(0);
+}
+
+// What every line says in the local mode: no one should mistake it for a working deployment.
+const FAKE_NOTICE = 'LOCAL MODE (--fake-wechat): a fake WeChat API in this process; these signatures work in the simulator only, never in WeChat';
+const fakeWechat = args.values['fake-wechat'] === true;
+if (fakeWechat) {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  if (process.env.NODE_ENV === 'production') {
+    process.stderr.write('wechat-share-service: --fake-wechat is refused under NODE_ENV=production: its signatures work in no WeChat client. Start without --fake-wechat, with WECHAT_APP_ID and WECHAT_APP_SECRET.\n');
+    process.exit(1);
+  }
+  // Real credentials are never sent to the fake, and the fake never passes for a real account.
+  const real = ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_APP_SECRET_FILE', 'WECHAT_ACCOUNTS', 'WECHAT_ACCOUNTS_FILE', 'WECHAT_API_BASE'].filter((name) => process.env[name]);
+  if (real.length > 0) {
+    process.stderr.write(`wechat-share-service: --fake-wechat makes its own fake account: unset ${real.join(', ')}, or start without --fake-wechat.\n`);
+    process.exit(1);
+  }
+  const fake = await startFakeWechat();
+  Object.assign(process.env, { WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url });
+  process.env.ALLOWED_HOSTS ||= 'localhost,127.0.0.1';
 }
 
 let config: ServiceConfig;
@@ -32,12 +63,20 @@ try {
   process.exit(1);
 }
 
+const redisPassword = config.redis && 'url' in config.redis ? new URL(config.redis.url).password : '';
 const secrets = [
   ...config.accounts.flatMap((account) => [account.appSecret, account.accessTokenKey]),
   ...config.apiKeys,
-  config.redis && 'url' in config.redis ? new URL(config.redis.url).password : undefined,
+  // As the URL spells it, and as a client's error may quote it.
+  redisPassword,
+  safeDecode(redisPassword),
 ];
-const logger = createLogger({ level: config.logLevel, secrets: () => secrets });
+// Every signer's errors and every log line are redacted of these too, not only the lines that
+// this process writes about the account they belong to.
+registerSecrets(() => secrets);
+const baseLogger = createLogger({ level: config.logLevel, secrets: () => secrets });
+const logger = fakeWechat ? baseLogger.child({ mode: FAKE_NOTICE }) : baseLogger;
+if (fakeWechat) logger.warn({ appId: config.accounts[0].appId, hosts: config.accounts[0].hosts }, FAKE_NOTICE);
 
 process.on('uncaughtException', (error) => {
   logger.fatal({ err: { message: error.message, stack: error.stack } }, 'uncaught exception');

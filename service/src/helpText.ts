@@ -10,7 +10,11 @@ export function helpText(): string {
     return `  ${v.name.padEnd(width)}  ${details}`;
   });
   return [
-    'Usage: wechat-share-service [--help]',
+    'Usage: wechat-share-service [--help] [--fake-wechat]',
+    '',
+    '  --fake-wechat  Local mode: no credentials, a fake WeChat API in the process, one fake account for',
+    '                 ALLOWED_HOSTS (default localhost,127.0.0.1). Its signatures work in the simulator only.',
+    '                 Refused under NODE_ENV=production, or with WECHAT_APP_ID, WECHAT_ACCOUNTS or WECHAT_API_BASE set.',
     '',
     'The WeChat JS-SDK signing service and central token server. Every setting is an environment',
     'variable; a .env file in the working directory is read first (variables already set win).',

@@ -1,4 +1,6 @@
 import { withTimeout } from '../shared/withTimeout';
+import { rememberSecret } from './knownSecrets';
+import { readLimited } from './readLimited';
 import { redact } from './redact';
 import { WechatApiError } from './WechatApiError';
 
@@ -60,6 +62,12 @@ export function report<E>(hook: ((event: E) => void) | undefined, event: E): voi
   }
 }
 
+/**
+ * Largest answer read from the WeChat API, in bytes (64 KiB). Its real answers are under 1 KiB; a
+ * larger one (a misrouted proxy, a hostile endpoint) is refused without being buffered.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
 /** A credential as WeChat issued it. */
 export interface Issued {
   value: string;
@@ -70,10 +78,16 @@ export interface Issued {
 /**
  * One call to the WeChat API: `GET path?query`, or `POST` with a JSON body. Resolves with the
  * answer's `field` (`access_token` or `ticket`) and `expires_in`. Rejects with a
- * {@link WechatApiError} on a timeout, a network error, a non-2xx status, an answer that is
- * not a JSON object, a non-zero errcode, or an answer without `field` and a positive `expires_in`. The error's message names the path and a redacted
- * reason; no raw upstream error is attached, since `fetch` errors may quote the URL with its
- * `secret=` or `access_token=`.
+ * {@link WechatApiError} on a timeout, a network error, a redirect, any other non-2xx status, an
+ * answer over {@link MAX_ANSWER_BYTES}, an answer that is not a JSON object, a non-zero errcode,
+ * or an answer without `field` and a positive `expires_in`. The error's message names the path
+ * and a redacted reason; no raw upstream error is attached, since `fetch` errors may quote the URL
+ * with its `secret=` or `access_token=`.
+ *
+ * No redirect is followed (`redirect: 'manual'`): the query and body carry the appSecret or the
+ * access_token, and a redirect would send them to whatever origin it names. An answer is read as a
+ * stream and the read is cancelled past {@link MAX_ANSWER_BYTES}, so a huge answer costs no memory.
+ * The issued value is added to the process's known secrets (`knownSecrets`) at once.
  */
 export async function callWechatApi(
   context: WechatApiContext,
@@ -94,23 +108,32 @@ export async function callWechatApi(
   const controller = new AbortController();
   let data: unknown;
   try {
-    const exchange = async (): Promise<{ status?: number; text?: string }> => {
+    const exchange = async (): Promise<{ failure?: string; text?: string }> => {
       const response = await context.fetch(`${context.apiBase}${path}${search ? `?${search}` : ''}`, {
         method: body ? 'POST' : 'GET',
         headers: body ? { 'Content-Type': 'application/json' } : undefined,
         body: body ? JSON.stringify(body) : undefined,
+        // A redirect would re-send the appSecret or the access_token to the origin it names.
+        redirect: 'manual',
         signal: controller.signal,
       });
       if (!response.ok) {
         // Not read: an error page can be large, and nothing in it helps.
         void response.body?.cancel().catch(() => undefined);
-        return { status: response.status };
+        // 'opaqueredirect': what a browser-like fetch answers for a redirect it did not follow.
+        const redirect = response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400);
+        return {
+          failure: redirect
+            ? `HTTP ${response.status || 'redirect'}: the API base answered with a redirect, which is not followed (it would send the appSecret or the access_token to another origin): set apiBase to the address that answers the API itself`
+            : `HTTP ${response.status}`,
+        };
       }
-      return { text: await response.text() };
+      const text = await readLimited(response, MAX_ANSWER_BYTES);
+      return text === undefined ? { failure: `the answer is larger than ${MAX_ANSWER_BYTES} bytes, which no WeChat answer is: not read further` } : { text };
     };
     // Aborted and raced: a custom fetch that ignores its signal still cannot hang a request.
-    const { status, text } = await withTimeout(exchange(), context.timeout, () => controller.abort());
-    if (status !== undefined) return fail('invalid', `HTTP ${status}`);
+    const { failure, text } = await withTimeout(exchange(), context.timeout, () => controller.abort());
+    if (failure !== undefined) return fail('invalid', failure);
     try {
       data = JSON.parse(text!);
     } catch {
@@ -134,6 +157,7 @@ export async function callWechatApi(
   const value = answer[field];
   const expiresIn = Number(answer.expires_in);
   if (typeof value !== 'string' || !value || !(expiresIn > 0)) return fail('invalid', `the answer has no ${field} and expires_in`);
+  rememberSecret(context.secrets, value);
   report(context.onUpstream, { api: path, outcome: 'ok', durationMs: Date.now() - started });
   return { value, expiresIn };
 }

@@ -5,6 +5,7 @@ import { createCredentialCache, type Entry } from './createCredentialCache';
 import { createNonceStr } from './createNonceStr';
 import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
+import { watchSecrets } from './knownSecrets';
 import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../shared/SignatureData';
@@ -252,7 +253,7 @@ export function createSigner(options: SignerOptions): Signer {
   const mode = options.tokenMode ?? 'stable';
   const timeout = options.timeout ?? 5000;
   const margin = (options.refreshMargin ?? 300) * 1000;
-  const secrets = () => [appSecret, token.peek(), ticket.peek(), ...refused];
+  const secrets = watchSecrets(() => [appSecret, token.peek(), ticket.peek(), ...refused]);
   // Tokens WeChat refused lately: no longer in the cache, still secret.
   const refused: string[] = [];
   // Without onError the operator still gets one line per failure (the 502 answer points there).

@@ -27,4 +27,6 @@ export { redisStore } from './redisStore';
 export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './redisStore';
 export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
+export { registerSecrets, knownSecrets } from './knownSecrets';
+export type { SecretSource } from './knownSecrets';
 export { signatureScript } from './signatureScript';
