@@ -76,5 +76,8 @@ describe('REDIS_CLUSTER_NODES', () => {
     expect(await readyzUntil(service, 'ok', 5000)).toBe('ok');
     expect(Date.now() - back).toBeLessThan(5000);
     expect(service.logs.filter((line) => line.msg.startsWith('redis connection lost'))).toHaveLength(1);
+    // Readiness is logged when it changes, not per poll: about 50 polls above, three lines.
+    const readiness = (await service.waitForLog((line) => line.msg === 'readiness: ok' && line.from === 'degraded'), service.logs.filter((line) => line.msg.startsWith('readiness:')));
+    expect(readiness.map((line) => line.msg)).toEqual(['readiness: ok', 'readiness: degraded', 'readiness: ok']);
   });
 });
