@@ -45,8 +45,8 @@ export interface ServiceConfig {
   /** ms. */
   readonly shutdownTimeout: number;
   readonly signingPath: string;
-  /** What is allowed but probably wrong (an appId not of WeChat's form): logged at start. */
-  readonly warnings: readonly string[];
+  /** What is allowed but probably wrong (an appId not of WeChat's form): logged at start. Always set by readConfig; optional for configurations built by hand. */
+  readonly warnings?: readonly string[];
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -64,7 +64,7 @@ function tune(server: Server): Server {
  * `INTERNAL_PORT`), after closing what was opened.
  */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<Service> {
-  for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
+  for (const warning of config.warnings ?? []) logger.warn(`configuration: ${warning}`);
   const connected = await connectStore(config.redis, logger);
   if (connected.kind === 'memory') {
     logger.warn('no REDIS_URL or REDIS_CLUSTER_NODES: the memory store is in use, so each instance fetches its own access_token and jsapi_ticket');

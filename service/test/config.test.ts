@@ -239,7 +239,7 @@ describe('the CLI', () => {
     expect(stderr).toContain(`WECHAT_APP_SECRET_FILE: ${fifo} is a FIFO`);
   });
 
-  it('names the variable of a port in use, and exits 1', async () => {
+  it('logs the configuration warnings at start; names the variable of a port in use, and exits 1', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');
     const port = (taken.address() as { port: number }).port;
@@ -247,6 +247,8 @@ describe('the CLI', () => {
       const { code, stdout } = await runCli({ ...ONE, HOST: '127.0.0.1', PORT: '0', INTERNAL_PORT: String(port) });
       expect(code).toBe(1);
       expect(stdout).toContain(`INTERNAL_PORT=${port}: port ${port} on 127.0.0.1 is in use`);
+      // The appId warning reached the log at start, before the listeners.
+      expect(stdout).toContain('configuration: WECHAT_APP_ID: wx_one is not of the form wx followed by 16 hex digits');
     } finally {
       taken.close();
     }
