@@ -56,17 +56,20 @@ async function accountReadiness(account: Accounts['list'][number]): Promise<Acco
 /**
  * Whether every account can sign: a valid jsapi_ticket in hand, or one fetched now. A store that
  * is down does not make the service unready (every instance leaving the load balancer because
- * Redis blinked would turn a blip into an outage): the answer says `degraded` instead.
+ * Redis blinked would turn a blip into an outage): the answer says `degraded` instead. A status
+ * other than the last one is logged once (see `Accounts.readinessIs`).
  */
 export async function checkReadiness(accounts: Accounts, storeConnected: () => boolean): Promise<Readiness> {
   const results = await Promise.all(accounts.list.map(accountReadiness));
   // Down when the connection is, or when the signers' last store calls failed.
   const storeUp = storeConnected() && accounts.list.every((account) => account.signer.status().store.up);
   const ready = results.every((result) => result.ready);
+  const status = !ready ? 'unavailable' : storeUp ? 'ok' : 'degraded';
+  accounts.readinessIs(status, { unready: results.filter((result) => !result.ready).map((result) => result.appId), storeUp });
   return {
     status: ready ? 200 : 503,
     body: {
-      status: !ready ? 'unavailable' : storeUp ? 'ok' : 'degraded',
+      status,
       accounts: results,
       // The store's own error can name internal addresses: it goes to the log, not here.
       store: storeUp ? { up: true } : { up: false, reason: 'The store is unreachable: each instance signs with the credentials in hand and fetches its own when they run out.' },

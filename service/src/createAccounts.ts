@@ -21,6 +21,12 @@ export interface Accounts {
    * match. `undefined` when none does.
    */
   route(hostname: string, appId?: string): Account | undefined;
+  /**
+   * Logs the readiness (`ok`, `degraded`, `unavailable`) when it differs from the last one
+   * reported, and nothing otherwise: one line per change, however often `/readyz` is polled.
+   * `detail` goes into the line (the accounts that cannot sign, the store's state).
+   */
+  readinessIs(status: string, detail: object): void;
 }
 
 /**
@@ -47,7 +53,15 @@ export function createAccounts(config: ServiceConfig, store: Store, logger: Logg
     return { appId, signer, matches: createHostMatcher(account.hosts) };
   });
   const byAppId = new Map(list.map((account) => [account.appId, account]));
+  let readiness: string | undefined;
   return {
+    readinessIs(status, detail) {
+      if (status === readiness) return;
+      const from = readiness;
+      readiness = status;
+      if (status === 'ok') logger.info({ from, ...detail }, 'readiness: ok');
+      else logger.warn({ from, ...detail }, `readiness: ${status}`);
+    },
     list,
     byAppId,
     route(hostname, appId) {

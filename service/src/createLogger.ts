@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { knownSecrets } from 'wechat-share/server';
 import type { LogLevel } from './readConfig.js';
+import { throttleLogs } from './throttleLogs.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -33,6 +34,8 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
+        // An outage must not flood the log: a repeated warning or error is written once per backoff step, with a count.
+        logMethod: throttleLogs(),
         streamWrite(line) {
           let clean = line;
           // Longest first, so that a secret containing another is replaced whole.

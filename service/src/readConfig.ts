@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { getPublicSuffix } from 'tldts';
 import { createHostMatcher, withoutTrailingSlash } from 'wechat-share/server';
 import { ConfigError, type ConfigProblem } from './ConfigError.js';
-import { VARIABLES, type VariableName } from './variables.js';
+import { VARIABLES, type Variable, type VariableName } from './variables.js';
 
 /** How an account's access_token is had: from WeChat by appSecret, in one of WeChat's two APIs. */
 export type TokenMode = 'stable' | 'classic';
@@ -44,6 +45,8 @@ export interface ServiceConfig {
   /** ms. */
   readonly shutdownTimeout: number;
   readonly signingPath: string;
+  /** What is allowed but probably wrong (an appId not of WeChat's form): logged at start. Always set by readConfig; optional for configurations built by hand. */
+  readonly warnings?: readonly string[];
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -54,6 +57,18 @@ const MAX_TIMER = 2 ** 31 - 1;
 const MIN_KEY_LENGTH = 16;
 
 const example = (name: VariableName) => VARIABLES.find((v) => v.name === name)!.example;
+/** The default of `name`, from {@link VARIABLES}: the one place defaults are written. */
+const fallback = (name: VariableName): string => {
+  const variable: Variable = VARIABLES.find((v) => v.name === name)!;
+  if (variable.default === undefined) throw new Error(`${name} has no default in VARIABLES`);
+  return variable.default;
+};
+/** How WeChat writes an appId: wx and 16 hex digits (every AppID in the Official Account settings; reported by users, not a published rule). */
+const APP_ID_FORM = /^wx[0-9a-f]{16}$/;
+/** The longest appId accepted: WeChat's are 18 characters; past 32 it is another value pasted here. */
+const MAX_APP_ID = 32;
+/** A host as the page's hostname will be compared: lower case, without the trailing dot of a fully qualified name. */
+const normalHost = (host: string) => host.trim().toLowerCase().replace(/\.$/, '');
 const list = (value: string) =>
   value
     .split(',')
@@ -88,6 +103,7 @@ const sampleHost = (pattern: string) => (pattern.startsWith('*.') ? `x${pattern.
  */
 export function readConfig(env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): ServiceConfig {
   const problems: ConfigProblem[] = [];
+  const warnings: string[] = [];
   const report = (variable: string, problem: string, sample?: string) => problems.push({ variable, problem, example: sample });
 
   // Variables whose file could not be read: already reported, so not "required" as well.
@@ -95,14 +111,27 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
 
   /** The variable's value (or its file's content, trailing newline dropped); empty counts as unset. */
   function value(name: VariableName): string | undefined {
-    const direct = env[name] || undefined;
-    const file = VARIABLES.find((v) => v.name === name && 'file' in v) ? env[`${name}_FILE`] || undefined : undefined;
+    // A value of only spaces is unset: a blank line in a compose file must not pass as a secret.
+    const direct = env[name]?.trim() || undefined;
+    const file = VARIABLES.find((v) => v.name === name && 'file' in v) ? env[`${name}_FILE`]?.trim() || undefined : undefined;
     if (direct !== undefined && file !== undefined) {
       report(name, `set ${name} or ${name}_FILE, not both`);
-      return direct.trim();
+      return direct;
     }
-    if (file === undefined) return direct?.trim();
+    if (file === undefined) return direct;
     unreadable.add(name);
+    // A FIFO or a device such as /dev/zero would block or never end: only a regular file is read.
+    let kind: string | undefined;
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file';
+    } catch {
+      // readFile names why
+    }
+    if (kind) {
+      report(`${name}_FILE`, `${file} is ${kind}: give the path of a regular file holding the value`, '/run/secrets/wechat_app_secret');
+      return undefined;
+    }
     try {
       const text = readFile(file).trim();
       if (text) unreadable.delete(name);
@@ -114,9 +143,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     }
   }
 
-  function port(name: 'PORT' | 'INTERNAL_PORT', fallback: number): number {
-    const text = value(name);
-    if (text === undefined) return fallback;
+  function port(name: 'PORT' | 'INTERNAL_PORT'): number {
+    const text = value(name) ?? fallback(name);
     const number = Number(text);
     if (!/^\d+$/.test(text) || number > 65535) report(name, `${JSON.stringify(text)} is not a port number (0 to 65535)`, example(name));
     return number;
@@ -129,7 +157,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     return fallback;
   }
 
-  const defaultMode = tokenMode('TOKEN_MODE', value('TOKEN_MODE'), 'stable');
+  const defaultMode = tokenMode('TOKEN_MODE', value('TOKEN_MODE') ?? fallback('TOKEN_MODE'), 'stable');
 
   function checkHosts(variable: string, hosts: readonly string[]): readonly string[] {
     if (hosts.length === 0) {
@@ -137,6 +165,11 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       return hosts;
     }
     if (hosts.includes('*')) report(variable, '* would sign for any site: list the hosts of your pages', example('ALLOWED_HOSTS'));
+    // *.com or *.com.cn would sign for every site under that suffix: tldts holds the public suffix list (ICANN section).
+    for (const pattern of hosts.filter((h) => h.startsWith('*.'))) {
+      const rest = pattern.slice(2);
+      if (rest && getPublicSuffix(rest) === rest) report(variable, `${pattern} is a wildcard directly under the public suffix ${rest}: it would sign for every site there; list your own domain, such as *.example.${rest}`, example('ALLOWED_HOSTS'));
+    }
     try {
       createHostMatcher(hosts, variable);
     } catch (error) {
@@ -183,8 +216,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
         const appId = text('appId');
         if (appId === undefined && entry.appId === undefined) report(`${at}.appId`, 'is required', 'wx1234567890abcdef');
         const hostsValue = entry.hosts;
-        const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map((h) => h.trim()) : [];
-        if (hostsValue !== undefined && hosts.length === 0 && Array.isArray(hostsValue) && hostsValue.length > 0) {
+        const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map(normalHost) : [];
+        if (hostsValue !== undefined && !Array.isArray(hostsValue)) {
+          report(`${at}.hosts`, `is ${typeof hostsValue === 'string' ? 'a string' : `a ${typeof hostsValue}`}, not an array: write it as a JSON array of hosts`, '["h5.a.com","*.a.com"]');
+        } else if (hostsValue !== undefined && hosts.length === 0 && hostsValue.length > 0) {
           report(`${at}.hosts`, 'must be an array of host strings', '["h5.a.com","*.a.com"]');
         } else checkHosts(`${at}.hosts`, hosts);
         accounts.push({
@@ -204,7 +239,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   } else {
     if (single.appId === undefined) report('WECHAT_APP_ID', 'is required', example('WECHAT_APP_ID'));
     if (single.appSecret === undefined && !unreadable.has('WECHAT_APP_SECRET')) report('WECHAT_APP_SECRET', 'is required (or WECHAT_APP_SECRET_FILE)', '<the AppSecret from the Official Account settings>');
-    const hosts = checkHosts('ALLOWED_HOSTS', single.hosts === undefined ? [] : list(single.hosts));
+    const hosts = checkHosts('ALLOWED_HOSTS', single.hosts === undefined ? [] : list(single.hosts).map(normalHost));
     accounts.push({ appId: single.appId ?? '', appSecret: single.appSecret, hosts, tokenMode: defaultMode });
   }
 
@@ -219,6 +254,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       if (account.accessTokenUrl !== undefined && !isHttpUrl(account.accessTokenUrl)) report(`${at}.accessTokenUrl`, 'must be an http(s) URL', 'http://tokens.internal:9090');
       if ((account.accessTokenUrl === undefined) !== (account.accessTokenKey === undefined)) report(at, 'accessTokenUrl and accessTokenKey go together');
     }
+    const idAt = several === undefined ? 'WECHAT_APP_ID' : `WECHAT_ACCOUNTS[${index}].appId`;
+    if (account.appId && !/^[\x21-\x7e]+$/.test(account.appId)) report(idAt, 'holds spaces or characters outside printable ASCII: copy the AppID from the Official Account settings', example('WECHAT_APP_ID'));
+    else if (account.appId.length > MAX_APP_ID) report(idAt, `has ${account.appId.length} characters (an AppID has 18): copy the AppID from the Official Account settings`, example('WECHAT_APP_ID'));
+    else if (account.appId && !APP_ID_FORM.test(account.appId)) warnings.push(`${idAt}: ${account.appId} is not of the form wx followed by 16 hex digits, as WeChat's AppIDs are; WeChat will answer errcode 40013 if it is wrong`);
     if (accounts.findIndex((other) => other.appId === account.appId) !== index && account.appId) {
       report(`WECHAT_ACCOUNTS[${index}].appId`, `${account.appId} is listed twice: give each account once, with all its hosts`);
     }
@@ -250,27 +289,38 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   let redis: RedisConfig | undefined;
   if (redisUrl !== undefined && clusterNodes !== undefined) report('REDIS_URL', 'is set together with REDIS_CLUSTER_NODES: set one');
   else if (redisUrl !== undefined) {
-    let protocol = '';
+    let parsed: URL | undefined;
     try {
-      protocol = new URL(redisUrl).protocol;
+      parsed = new URL(redisUrl);
     } catch {
       // reported below
     }
-    // The URL can hold a password: never quote it.
-    if (protocol !== 'redis:' && protocol !== 'rediss:') report('REDIS_URL', 'must be a redis:// or rediss:// URL', example('REDIS_URL'));
+    // The URL can hold a password: never quote it, only its host and port.
+    if (!parsed && /^rediss?:\/\//.test(redisUrl)) report('REDIS_URL', 'is not a valid URL: check its host, and its port (a number from 1 to 65535)', example('REDIS_URL'));
+    else if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) report('REDIS_URL', 'must be a redis:// or rediss:// URL', example('REDIS_URL'));
+    else if (!parsed.hostname) report('REDIS_URL', 'has no host: write the host (and port) after redis://', example('REDIS_URL'));
+    else if (parsed.port === '0') report('REDIS_URL', `names port 0 on ${parsed.hostname}: give the port Redis listens on (1 to 65535)`, example('REDIS_URL'));
     redis = { url: redisUrl };
   } else if (clusterNodes !== undefined) {
     const nodes = list(clusterNodes);
     const bad = nodes.filter((node) => !/^[^\s:/]+:\d{1,5}$/.test(node) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(node));
     if (nodes.length === 0 || bad.length) report('REDIS_CLUSTER_NODES', `${bad.length ? bad.map(withoutUserinfo).join(', ') : 'nothing'} is not host:port (a password cannot be given here)`, example('REDIS_CLUSTER_NODES'));
+    else {
+      const badPorts = nodes.filter((node) => {
+        const number = Number(node.slice(node.lastIndexOf(':') + 1));
+        return number < 1 || number > 65535;
+      });
+      if (badPorts.length) report('REDIS_CLUSTER_NODES', `${badPorts.join(', ')}: a port is a number from 1 to 65535`, example('REDIS_CLUSTER_NODES'));
+    }
     redis = { clusterNodes: nodes };
   }
 
   // The listeners and the rest.
-  const host = value('HOST') ?? '0.0.0.0';
-  const internalHost = value('INTERNAL_HOST') ?? host;
-  const publicPort = port('PORT', 8080);
-  const internalPort = port('INTERNAL_PORT', 9090);
+  const host = value('HOST') ?? fallback('HOST');
+  // Its default in VARIABLES is the name HOST: the public listener's address.
+  const internalHost = value('INTERNAL_HOST') ?? (fallback('INTERNAL_HOST') === 'HOST' ? host : fallback('INTERNAL_HOST'));
+  const publicPort = port('PORT');
+  const internalPort = port('INTERNAL_PORT');
   if (publicPort === internalPort && publicPort !== 0) report('INTERNAL_PORT', `is the same as PORT (${publicPort}): the internal listener needs its own port`, example('INTERNAL_PORT'));
 
   const originsText = value('ALLOWED_ORIGINS');
@@ -294,20 +344,22 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const unsendable = apiKeys.filter((key) => !/^[\x21-\x7e]+$/.test(key)).length;
   if (unsendable) report('API_KEYS', `${unsendable} key(s) hold spaces or characters outside printable ASCII, which an Authorization header cannot carry`, 'the output of openssl rand -hex 32');
 
-  const wechatApiBase = withoutTrailingSlash(value('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com');
+  const wechatApiBase = withoutTrailingSlash(value('WECHAT_API_BASE') ?? fallback('WECHAT_API_BASE'));
   if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
+  // Paths are appended to it: a query or a hash would swallow them.
+  else if (/[?#]/.test(wechatApiBase)) report('WECHAT_API_BASE', `has a ${wechatApiBase.includes('?') ? 'query (?…)' : 'hash (#…)'}: give the base URL only, paths such as /cgi-bin/token are added to it`, example('WECHAT_API_BASE'));
 
-  const logLevel = (value('LOG_LEVEL') ?? 'info') as LogLevel;
+  const logLevel = (value('LOG_LEVEL') ?? fallback('LOG_LEVEL')) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) report('LOG_LEVEL', `${JSON.stringify(logLevel).slice(0, 40)} is not one of ${LOG_LEVELS.join(', ')}`, example('LOG_LEVEL'));
 
-  const timeoutText = value('SHUTDOWN_TIMEOUT');
-  const shutdownTimeout = timeoutText === undefined ? 10_000 : Number(timeoutText);
-  if (timeoutText !== undefined && !/^\d+$/.test(timeoutText)) report('SHUTDOWN_TIMEOUT', `${JSON.stringify(timeoutText).slice(0, 40)} is not a whole number of ms`, example('SHUTDOWN_TIMEOUT'));
+  const timeoutText = value('SHUTDOWN_TIMEOUT') ?? fallback('SHUTDOWN_TIMEOUT');
+  const shutdownTimeout = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText)) report('SHUTDOWN_TIMEOUT', `${JSON.stringify(timeoutText).slice(0, 40)} is not a whole number of ms`, example('SHUTDOWN_TIMEOUT'));
   // Node's timers take at most 2^31 - 1 ms and fire after 1 ms past it: a huge timeout would cut
   // every in-flight request at once.
   else if (shutdownTimeout > MAX_TIMER) report('SHUTDOWN_TIMEOUT', `${timeoutText} ms is more than a timer can wait (${MAX_TIMER} ms)`, example('SHUTDOWN_TIMEOUT'));
 
-  const signingPath = value('SIGNING_PATH') ?? '/api/wechat/signature';
+  const signingPath = value('SIGNING_PATH') ?? fallback('SIGNING_PATH');
   if (!/^\/[\w\-./~]*$/.test(signingPath) || signingPath.includes('//')) {
     report('SIGNING_PATH', `${JSON.stringify(signingPath).slice(0, 80)} is not a path (it starts with /, with no query)`, example('SIGNING_PATH'));
   } else if (['/livez', '/readyz'].includes(signingPath)) report('SIGNING_PATH', `${signingPath} is the health check's path`, example('SIGNING_PATH'));
@@ -326,6 +378,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     logLevel,
     shutdownTimeout,
     signingPath,
+    warnings: Object.freeze(warnings),
   });
 }
 

@@ -31,11 +31,16 @@ const DRAIN_GRACE = 1000;
 // never send a request on a connection this server is closing.
 const KEEP_ALIVE_TIMEOUT = 65_000;
 
-function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+// `variable` names the setting in the error, so that a port in use says which one to change.
+function listen(server: Server, port: number, host: string, variable: 'PORT' | 'INTERNAL_PORT'): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'is in use by another process' : error.code === 'EACCES' ? 'needs privileges this process lacks' : `cannot be opened (${error.code ?? error.message})`;
+      reject(new Error(`${variable}=${port}: port ${port} on ${host} ${why}; set ${variable} to a free port`, { cause: error }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve(server.address() as AddressInfo);
     });
   });
@@ -55,9 +60,11 @@ function tune(server: Server): Server {
  * not wait), and opens the public and the internal listener. Logs one line saying what listens
  * where, which store and which accounts.
  *
- * Rejects when a listener cannot open (such as `EADDRINUSE`), after closing what was opened.
+ * Rejects when a listener cannot open (such as `EADDRINUSE`: the message names `PORT` or
+ * `INTERNAL_PORT`), after closing what was opened.
  */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<Service> {
+  for (const warning of config.warnings ?? []) logger.warn(`configuration: ${warning}`);
   const connected = await connectStore(config.redis, logger);
   if (connected.kind === 'memory') {
     logger.warn('no REDIS_URL or REDIS_CLUSTER_NODES: the memory store is in use, so each instance fetches its own access_token and jsapi_ticket');
@@ -80,8 +87,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   let publicAddress: AddressInfo;
   let internalAddress: AddressInfo;
   try {
-    publicAddress = await listen(publicServer, config.port, config.host);
-    internalAddress = await listen(internalServer, config.internalPort, config.internalHost);
+    publicAddress = await listen(publicServer, config.port, config.host, 'PORT');
+    internalAddress = await listen(internalServer, config.internalPort, config.internalHost, 'INTERNAL_PORT');
   } catch (error) {
     publicServer.close();
     await connected.close(1000);

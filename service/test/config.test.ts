@@ -1,11 +1,15 @@
 // Configuration: read once, validated, every problem named at once; the CLI exits 1 without
 // listening on any of them.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/ConfigError';
+import { helpText } from '../src/helpText';
 import { readConfig } from '../src/readConfig';
 import { VARIABLES } from '../src/variables';
 import { runCli } from './helpers/serviceProcess';
@@ -41,6 +45,7 @@ describe('readConfig', () => {
       logLevel: 'info',
       shutdownTimeout: 10_000,
       signingPath: '/api/wechat/signature',
+      warnings: [expect.stringContaining('WECHAT_APP_ID: wx_one is not of the form wx followed by 16 hex digits')],
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.accounts[0].hosts)).toBe(true);
@@ -142,7 +147,113 @@ describe('readConfig', () => {
   });
 });
 
+describe('readConfig: mistakes named at start (issue 20.7)', () => {
+  const { WECHAT_APP_SECRET: _secret, ...noSecret } = ONE;
+
+  it('takes a value of only spaces as unset, and names it as missing', () => {
+    expect(problemsOf({ ...ONE, WECHAT_APP_SECRET: '   ' })).toEqual([expect.objectContaining({ variable: 'WECHAT_APP_SECRET', problem: expect.stringContaining('is required') })]);
+    expect(problemsOf({ ...ONE, WECHAT_APP_ID: ' \t' })).toEqual([expect.objectContaining({ variable: 'WECHAT_APP_ID', problem: 'is required' })]);
+    expect(readConfig({ ...ONE, LOG_LEVEL: '  ' }).logLevel).toBe('info');
+  });
+
+  it('names a _FILE that is a directory, a FIFO or a device at once, without reading it', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const folder = join(dir, 'folder');
+    mkdirSync(folder);
+    for (const [path, kind] of [[folder, 'a directory'], [fifo, 'a FIFO'], ['/dev/zero', 'a device']]) {
+      expect(problemsOf({ ...noSecret, WECHAT_APP_SECRET_FILE: path }, () => { throw new Error(`${path} was read`); })).toEqual([
+        expect.objectContaining({ variable: 'WECHAT_APP_SECRET_FILE', problem: expect.stringContaining(`is ${kind}`) }),
+      ]);
+    }
+  });
+
+  it('says what is wrong with WECHAT_API_BASE, REDIS_URL, REDIS_CLUSTER_NODES and a hosts value', () => {
+    const problem = (env: Record<string, string>) => problemsOf(env).map((p) => `${p.variable}: ${p.problem}`);
+    expect(problem({ ...ONE, WECHAT_API_BASE: 'https://proxy.internal/wx?key=1' })).toEqual([expect.stringMatching(/^WECHAT_API_BASE: has a query/)]);
+    expect(problem({ ...ONE, WECHAT_API_BASE: 'https://proxy.internal/wx#top' })).toEqual([expect.stringMatching(/^WECHAT_API_BASE: has a hash/)]);
+    expect(problem({ ...ONE, REDIS_URL: 'redis://' })).toEqual(['REDIS_URL: has no host: write the host (and port) after redis://']);
+    expect(problem({ ...ONE, REDIS_URL: 'redis://redis:99999' })).toEqual([expect.stringContaining('REDIS_URL: is not a valid URL: check its host, and its port')]);
+    expect(problem({ ...ONE, REDIS_URL: 'redis://redis:0' })).toEqual([expect.stringContaining('REDIS_URL: names port 0')]);
+    expect(problem({ ...ONE, REDIS_CLUSTER_NODES: '10.0.0.1:6379,10.0.0.2:70000,10.0.0.3:0' })).toEqual(['REDIS_CLUSTER_NODES: 10.0.0.2:70000, 10.0.0.3:0: a port is a number from 1 to 65535']);
+    expect(problem({ WECHAT_ACCOUNTS: JSON.stringify([{ appId: 'wx1234567890abcdef', appSecret: 's', hosts: 'h5.a.com' }]) })).toEqual([
+      expect.stringMatching(/^WECHAT_ACCOUNTS\[0\]\.hosts: is a string, not an array/),
+    ]);
+  });
+
+  it('refuses a wildcard directly under a public suffix, and allows one under a domain', () => {
+    for (const pattern of ['*.com', '*.com.cn', '*.co.uk']) {
+      expect(problemsOf({ ...ONE, ALLOWED_HOSTS: `h5.a.com,${pattern}` }), pattern).toEqual([
+        expect.objectContaining({ variable: 'ALLOWED_HOSTS', problem: expect.stringContaining(`${pattern} is a wildcard directly under the public suffix`) }),
+      ]);
+    }
+    expect(readConfig({ ...ONE, ALLOWED_HOSTS: '*.a.com.cn,*.b.co.uk' }).accounts[0].hosts).toEqual(['*.a.com.cn', '*.b.co.uk']);
+  });
+
+  it('normalises hosts (trailing dot, case) before the duplicate check', () => {
+    const accounts = JSON.stringify([
+      { appId: 'wx1234567890abcdef', appSecret: 's', hosts: ['h5.a.com'] },
+      { appId: 'wx1234567890abcdee', appSecret: 's', hosts: ['H5.A.com.'] },
+    ]);
+    expect(problemsOf({ WECHAT_ACCOUNTS: accounts })).toEqual([expect.objectContaining({ variable: 'WECHAT_ACCOUNTS[1].hosts', problem: expect.stringContaining('h5.a.com also belongs to wx1234567890abcdef') })]);
+    expect(readConfig({ ...ONE, ALLOWED_HOSTS: 'H5.Example.COM.' }).accounts[0].hosts).toEqual(['h5.example.com']);
+  });
+
+  it('refuses an appId with spaces, non-ASCII or over 32 characters; warns about one not wx + 16 hex digits', () => {
+    for (const appId of ['wx12345678 90abcdef', 'wx1234567890abcdéf', `wx${'a'.repeat(31)}`]) {
+      expect(problemsOf({ ...ONE, WECHAT_APP_ID: appId }), appId).toEqual([expect.objectContaining({ variable: 'WECHAT_APP_ID' })]);
+    }
+    expect(readConfig({ ...ONE, WECHAT_APP_ID: 'wx1234567890abcdef' }).warnings).toEqual([]);
+    expect(readConfig({ ...ONE, WECHAT_APP_ID: 'wx1234567890ABCDEFG' }).warnings).toEqual([expect.stringMatching(/^WECHAT_APP_ID: wx1234567890ABCDEFG is not of the form wx followed by 16 hex digits/)]);
+  });
+
+  it('names every problem together', () => {
+    const problems = problemsOf({ WECHAT_APP_ID: 'wx 1', WECHAT_APP_SECRET: ' ', ALLOWED_HOSTS: '*.com', WECHAT_API_BASE: 'https://x.com/?a', REDIS_URL: 'redis://' });
+    expect(problems.map((p) => p.variable).sort()).toEqual(['ALLOWED_HOSTS', 'REDIS_URL', 'WECHAT_API_BASE', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET']);
+  });
+});
+
+describe('the defaults live once, in VARIABLES (issue 22.3)', () => {
+  const help = helpText();
+  const withDefault = VARIABLES.filter((v): v is (typeof VARIABLES)[number] & { default: string } => 'default' in v);
+
+  it.each(withDefault.map((v) => [v.name, v.default]))('%s: --help says its default is %s, and readConfig does just that', (name, value) => {
+    expect(help).toContain(`Default: ${value}.`);
+    // Unset, and set to the default --help prints, read the same (INTERNAL_HOST's default names HOST).
+    const explicit = name === 'INTERNAL_HOST' ? { HOST: '10.0.0.5', INTERNAL_HOST: '10.0.0.5' } : { [name]: value };
+    const unset = name === 'INTERNAL_HOST' ? { HOST: '10.0.0.5' } : {};
+    expect(readConfig({ ...ONE, ...unset })).toEqual(readConfig({ ...ONE, ...explicit }));
+    // And the default matters: another value reads differently.
+    const other = ({ PORT: '8081', HOST: '127.0.0.1', INTERNAL_PORT: '9091', INTERNAL_HOST: '10.0.0.6', WECHAT_API_BASE: 'https://proxy.example', TOKEN_MODE: 'classic', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT: '5000', SIGNING_PATH: '/sign' } as Record<string, string>)[name];
+    expect(readConfig({ ...ONE, ...unset, [name]: other })).not.toEqual(readConfig({ ...ONE, ...unset }));
+  });
+});
+
 describe('the CLI', () => {
+  it('names a _FILE that is a FIFO at once instead of hanging, and exits 1', async () => {
+    const fifo = join(dir, 'fifo-cli');
+    execFileSync('mkfifo', [fifo]);
+    const { WECHAT_APP_SECRET: _, ...rest } = ONE;
+    const { code, stderr } = await runCli({ ...rest, WECHAT_APP_SECRET_FILE: fifo });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`WECHAT_APP_SECRET_FILE: ${fifo} is a FIFO`);
+  });
+
+  it('logs the configuration warnings at start; names the variable of a port in use, and exits 1', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { code, stdout } = await runCli({ ...ONE, HOST: '127.0.0.1', PORT: '0', INTERNAL_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stdout).toContain(`INTERNAL_PORT=${port}: port ${port} on 127.0.0.1 is in use`);
+      // The appId warning reached the log at start, before the listeners.
+      expect(stdout).toContain('configuration: WECHAT_APP_ID: wx_one is not of the form wx followed by 16 hex digits');
+    } finally {
+      taken.close();
+    }
+  });
+
   it('exits 1 without listening, naming each problem on stderr and quoting no secret', async () => {
     const { code, stdout, stderr } = await runCli({ WECHAT_APP_ID: 'wx_one', WECHAT_APP_SECRET: SECRET, PORT: '99999', LOG_LEVEL: 'loud', REDIS_URL: `redis://:${SECRET}@redis:6379`, REDIS_CLUSTER_NODES: 'x:1' });
     expect(code).toBe(1);
