@@ -1,6 +1,6 @@
-// The one way tests and benchmarks start Chromium: Debian's chromium (installed when missing, as
-// root) driven by playwright-core, with the flags this machine needs and a test host mapped to
-// loopback.
+// The one way tests and benchmarks start Chromium: Debian's chromium (a missing one is an error
+// naming `apt-get install -y chromium`, which .ci/run runs) driven by playwright-core, with the
+// flags this machine needs and a test host mapped to loopback.
 import { chromium } from 'playwright-core';
 import { ensureCommand } from './system.mjs';
 

@@ -1,6 +1,7 @@
-// Real programs that tests and benchmarks need (redis-server, chromium). They are never skipped:
-// a missing program is installed from Debian's packages when running as root, or named in the error.
-import { execFileSync, execSync, spawn } from 'node:child_process';
+// Real programs that tests and benchmarks need (redis-server, chromium). A test run installs
+// nothing: .ci/run (and the README's setup) installs them with apt-get; a missing one is an error
+// that names the command installing it.
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,17 +17,14 @@ function found(command) {
   }
 }
 
-/** The path of `command`, installing Debian package `pkg` first when it is missing. */
+/**
+ * The path of `command` (a name on PATH, or an absolute path). Throws when it is missing, naming the
+ * Debian package `pkg` and the apt-get command that installs it.
+ */
 export function ensureCommand(command, pkg) {
   const path = found(command);
   if (path) return path;
-  if (process.getuid?.() !== 0) {
-    throw new Error(`${command} is missing. Install the Debian package: sudo apt-get install -y ${pkg}`);
-  }
-  execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`, { stdio: 'inherit', timeout: 900_000 });
-  const installed = found(command);
-  if (!installed) throw new Error(`apt-get installed ${pkg}, but ${command} is still missing.`);
-  return installed;
+  throw new Error(`${command} is missing: install it with \`apt-get install -y ${pkg}\` (as root; .ci/run does so when it is missing).`);
 }
 
 /** A free TCP port on 127.0.0.1. */
