@@ -22,6 +22,8 @@ export { redisStore } from './redisStore';
 export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './redisStore';
 export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
+export { TokenRefreshError } from './TokenRefreshError';
+export type { TokenRefreshErrorCode } from './TokenRefreshError';
 export { verifyConfig } from '../dev/verifyConfig';
 export { createVerifyHandler } from '../dev/createVerifyHandler';
 export type { VerifyHandlerOptions, VerifyClient } from '../dev/createVerifyHandler';
