@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { JSON_HEADERS as HEADERS, signingErrorAnswer } from 'wechat-share/server';
+import { JSON_HEADERS as HEADERS, signingErrorAnswer, TokenRefreshError } from 'wechat-share/server';
 import type { Accounts } from './createAccounts.js';
 import { createKeyCheck } from './createKeyCheck.js';
 import type { Metrics } from './createMetrics.js';
@@ -28,9 +28,16 @@ const TOKEN_PATH = /^\/v1\/accounts\/([^/]+)\/(access_token|jsapi_ticket|access_
  * - `GET /v1/accounts/{appId}/access_token` → `{ access_token, expires_in }` (seconds left)
  * - `GET /v1/accounts/{appId}/jsapi_ticket` → `{ ticket, expires_in }`
  * - `POST /v1/accounts/{appId}/access_token/refresh` with `{ "stale": "<token WeChat refused>" }`
- *   → `{ access_token, expires_in, refreshed }`: a refresh only while `stale` is still the
- *   current token, one across every instance, and in stable mode at most one forced refresh per
- *   30 s per account (WeChat allows 20 a day); meanwhile the current token with `refreshed: false`.
+ *   → `{ access_token, expires_in, refreshed }`, never with `stale` itself: a refresh only while
+ *   `stale` is still the current token, one across every instance (see
+ *   `Signer.refreshAccessToken`: in stable mode a normal stable_token call first, a forced one only
+ *   when WeChat answers `stale` again, at most one per 30 s and 20 per 24 h per account). When no
+ *   other token can be had now: 503 with `Retry-After` (seconds) and
+ *   `{ error: { code, message, retryAfter } }`, `code` one of `REFRESH_LIMITED`,
+ *   `REFRESH_IN_PROGRESS`, `UPSTREAM_FAILED` (with `errcode` and `hint` when WeChat answered one)
+ *   and `STORE_UNAVAILABLE`.
+ *
+ * `HEAD` is answered wherever `GET` is, without the body.
  */
 export function createInternalHandler(options: InternalHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, accounts, metrics, logger, closing } = options;
@@ -50,8 +57,8 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
     }
     const account = accounts.byAppId.get(appId);
     if (!account) return fail(res, start, 403, 'UNKNOWN_APP_ID', `${appId.slice(0, 64)} is not an account of this service.`);
-    const method = resource === 'access_token/refresh' ? 'POST' : 'GET';
-    if (req.method !== method) return fail(res, start, 405, 'METHOD_NOT_ALLOWED', `Use ${method}.`, { Allow: method });
+    const allowed = resource === 'access_token/refresh' ? ['POST'] : ['GET', 'HEAD'];
+    if (!allowed.includes(req.method ?? '')) return fail(res, start, 405, 'METHOD_NOT_ALLOWED', `Use ${allowed[0]}.`, { Allow: allowed.join(', ') });
     try {
       if (resource === 'access_token') {
         const { access_token, expires_in } = await account.signer.getAccessTokenInfo();
@@ -79,6 +86,13 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
       logger.info({ appId, refreshed }, refreshed ? 'access_token refreshed on request' : 'access_token refresh request: the current token answered');
       return send(res, 'token_api', start, 200, JSON.stringify({ access_token, expires_in, refreshed }));
     } catch (error) {
+      if (error instanceof TokenRefreshError) {
+        // No token other than the refused one can be had now: say when to come back, never 200 with it.
+        const { code, retryAfter, errcode, hint } = error;
+        logger.warn({ appId, code, retryAfter, errcode }, `token API failed: ${error.message}`);
+        const body = { error: { code, message: `No access_token other than the refused one can be had now (${code}); retry after ${retryAfter} s.`, retryAfter, errcode, hint } };
+        return send(res, 'token_api', start, 503, JSON.stringify(body), { ...HEADERS, 'Retry-After': String(retryAfter) });
+      }
       const answer = signingErrorAnswer(error);
       logger.error({ appId, resource, status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `token API failed: ${answer.body.error.message}`);
       return send(res, 'token_api', start, answer.status, JSON.stringify(answer.body));

@@ -9,8 +9,8 @@ const TIMEOUT = 5000;
  * `GET {base}/v1/accounts/{appId}/access_token`, and, when the signer saw the token refused,
  * `POST {base}/v1/accounts/{appId}/access_token/refresh` with `{ "stale": … }`.
  *
- * Rejects with an `Error` naming the server's origin and the HTTP status or the answer's fault;
- * never the key, the token or the full URL.
+ * Rejects with an `Error` naming the server's origin and the HTTP status or the answer's fault
+ * (for a 503, its `error.code` and `Retry-After`); never the key, the token or the full URL.
  */
 export function remoteAccessToken(options: { base: string; key: string; appId: string; fetch?: typeof fetch }) {
   const base = withoutTrailingSlash(options.base);
@@ -33,6 +33,13 @@ export function remoteAccessToken(options: { base: string; key: string; appId: s
       // fetch's own errors can quote the URL; name only the origin and the kind of failure.
       const kind = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${TIMEOUT} ms` : 'network error';
       throw new Error(`The central server ${origin} could not be reached: ${kind}.`);
+    }
+    if (response.status === 503) {
+      // The central server could not refresh now (its code says why) and says when to come back.
+      const code = ((await response.json().catch(() => undefined)) as { error?: { code?: unknown } } | undefined)?.error?.code;
+      const retryAfter = Number(response.headers.get('retry-after'));
+      const why = typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? ` ${code}` : '';
+      throw new Error(`The central server ${origin} answered HTTP 503${why} for ${options.appId}'s access_token${retryAfter > 0 ? `: retry after ${retryAfter} s` : ''}.`);
     }
     if (!response.ok) {
       await response.body?.cancel();

@@ -50,20 +50,47 @@ describe('the token API', () => {
     expect((await api(setup.instances[0], `${A.appId}/access_token`)).headers.get('cache-control')).toBe('no-store');
   });
 
-  it('20 concurrent refresh calls with the same stale token, on two instances, cause one upstream call; the next within 30 s causes none', async () => {
+  it('20 concurrent refresh calls with the same stale token, on two instances, cause one normal and one forced call; the next within 30 s is refused with 503', async () => {
     const { access_token: stale } = await (await api(setup.instances[0], `${A.appId}/access_token`)).json();
     const before = setup.wechat.fakes[A.appId].calls.stableToken;
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => refresh(setup.instances[i % 2], stale).then((response) => response.json())));
-    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+    // WeChat answered the stale token to the normal call; then one forced refresh.
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(2);
+    expect(setup.wechat.controls.forced).toBe(1);
     const fresh = answers[0].access_token;
     expect(fresh).not.toBe(stale);
     for (const answer of answers) expect(answer).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: expect.any(Boolean) });
     expect(answers.some((answer) => answer.refreshed)).toBe(true);
 
-    // WeChat allows a forced refresh every 30 s at most: inside the window the current token answers.
-    const again = await (await refresh(setup.instances[1], fresh)).json();
-    expect(again).toEqual({ access_token: fresh, expires_in: expect.any(Number), refreshed: false });
-    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(1);
+    // WeChat allows a forced refresh every 30 s at most: inside the window, after a normal call
+    // that answers the same token, a 503 that says when to come back, never that token.
+    const again = await refresh(setup.instances[1], fresh);
+    expect(again.status).toBe(503);
+    const retryAfter = Number(again.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(29);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(await again.json()).toEqual({ error: { code: 'REFRESH_LIMITED', message: expect.stringContaining('retry after'), retryAfter } });
+    expect(setup.wechat.fakes[A.appId].calls.stableToken - before).toBe(3);
+    expect(setup.wechat.controls.forced).toBe(1);
+  });
+
+  it('answers HEAD wherever it answers GET, without the body', async () => {
+    const [first] = setup.instances;
+    for (const resource of ['access_token', 'jsapi_ticket']) {
+      const get = await api(first, `${A.appId}/${resource}`);
+      const head = await api(first, `${A.appId}/${resource}`, { method: 'HEAD' });
+      expect(head.status, resource).toBe(200);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(head.headers.get('cache-control')).toBe('no-store');
+      expect(await head.text()).toBe('');
+      expect((await api(first, `${A.appId}/${resource}`, { method: 'HEAD' }, '')).status).toBe(401);
+    }
+    const post = await api(first, `${A.appId}/access_token`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const headRefresh = await api(first, `${A.appId}/access_token/refresh`, { method: 'HEAD' });
+    expect(headRefresh.status).toBe(405);
+    expect(headRefresh.headers.get('allow')).toBe('POST');
   });
 
   it('lets another service read its token through accessTokenUrl, and sign with it', async () => {

@@ -1,4 +1,6 @@
 import type { Store } from './Store';
+import { TokenRefreshError } from './TokenRefreshError';
+import { WechatApiError } from './WechatApiError';
 
 /** A cached credential (access_token or jsapi_ticket) and its two deadlines, in ms since the epoch. */
 export interface Entry {
@@ -17,8 +19,16 @@ export interface CredentialCacheOptions {
   store: Store;
   /** Upstream time limit in ms: the longest wait for another instance's lock; the lock's TTL is twice it. */
   timeout: number;
-  /** Fetches a new value from WeChat; `refused` is the value WeChat just rejected, if any. */
-  fetch: (refused?: string) => Promise<Entry>;
+  /** Fetches a value from WeChat (or the provider): when none is held or it is due for refresh. */
+  fetch: () => Promise<Entry>;
+  /**
+   * Asks which value is in force upstream without replacing it (stable_token's normal call):
+   * how a value that a renewal could not replace is checked again (see `renew()`). Without it,
+   * only the store is read again.
+   */
+  current?: () => Promise<Entry>;
+  /** The API named by a {@link TokenRefreshError} of `renew()`, such as `/cgi-bin/stable_token`. @default 'upstream' */
+  api?: string;
 }
 
 /** What {@link CredentialCache.renew} resolves with. */
@@ -32,22 +42,20 @@ export interface Renewal {
 export interface CredentialCache {
   /** The value: from memory until `refreshAt`, then stale-while-revalidate until `expiresAt`. */
   get(): Promise<string>;
-  /**
-   * A value other than `refused` (which WeChat just rejected with 40001, 40014 or 42001): taken
-   * from the store if another instance already replaced it, else fetched. Subject to backoff.
-   */
-  replace(refused: string): Promise<string>;
   /** The value with its deadlines, as `get()` finds it. */
   entry(): Promise<Entry>;
   /**
    * Replaces the value only when `stale` is still the current one, compared under the store's
    * lock with the store's value (the in-process copy when the store is down); otherwise
    * resolves with the current value, `renewed: false`. Callers in this process holding the same
-   * `stale` share one renewal; other instances wait on the lock for its value. `attempt` gets
-   * the current entry (`undefined` when none is valid, or the one whose value is `stale`) and
-   * fetches, or resolves `undefined` to skip (the current value then answers). Subject to backoff.
+   * `stale` share one renewal; other instances wait on the lock for its value. `attempt` fetches
+   * a value other than `stale`, or throws a {@link TokenRefreshError}; `contended` is true when
+   * another instance still holds the lock after `timeout` ms. Never resolves with `stale`:
+   * rejects with a {@link TokenRefreshError} instead (`UPSTREAM_FAILED` for any other failure,
+   * with the backoff's wait as `retryAfter`), and the value in hand is then checked again on use
+   * (invariant 7). Subject to backoff.
    */
-  renew(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal>;
+  renew(stale: string, attempt: (contended: boolean) => Promise<Entry>): Promise<Renewal>;
   /**
    * The value in memory while it is before its `refreshAt` (what `get()` would answer without a
    * store call or a refresh), else `undefined`: the warm path of `sign()`, without a promise.
@@ -62,6 +70,10 @@ export interface CredentialCache {
 /** First and longest pause after a failed refresh, in ms. */
 export const BACKOFF_MIN = 1000;
 export const BACKOFF_MAX = 60_000;
+
+/** First and longest pause between two checks of a value that a renewal could not replace, in ms. */
+export const RECHECK_MIN = 1000;
+export const RECHECK_MAX = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -94,8 +106,13 @@ function parseEntry(raw: string | undefined): Entry | undefined {
  * 6. Renewal on request (`renew(stale)`, the central token server's refresh): the value is
  *    replaced only when `stale` is still the current one, compared under the lock with the
  *    store's value, so any number of callers on any number of instances holding one stale
- *    value cause one fetch. A lock still held after `timeout` means a slow renewal elsewhere:
- *    the value known is answered, not renewed, rather than a second fetch.
+ *    value cause one fetch. A lock still held after `timeout` means a slow renewal elsewhere
+ *    (or a dead holder's lock, waiting for its TTL): `attempt` is told, and may only ask which
+ *    value is in force (stable_token) or reject. `renew()` never answers `stale`.
+ * 7. A value that a renewal could not replace is doubted: it keeps answering (only its reporter
+ *    said it failed), but each use checks again, at most once per 1 s doubling to 60 s, whether
+ *    the store or the upstream (`current`) has another one, and takes it. So a refresh that
+ *    landed late (a forced stable_token call that timed out yet was made) is learnt in seconds.
  * Store failures never reject: they count as a miss (the store is guarded with a time limit).
  */
 export function createCredentialCache(options: CredentialCacheOptions): CredentialCache {
@@ -108,10 +125,15 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   let retryAt = 0;
   let lastError: unknown;
   const renewals = new Map<string, Promise<Renewal>>();
+  // Invariant 7.
+  let doubted: string | undefined;
+  let recheckAt = 0;
+  let recheckPause = RECHECK_MIN;
+  let rechecking = false;
 
   const readStore = () => store.get(key).then(parseEntry, () => undefined);
-  const usable = (entry: Entry | undefined, refused?: string): entry is Entry =>
-    !!entry && Date.now() < entry.refreshAt && entry.value !== refused;
+  const usable = (entry: Entry | undefined): entry is Entry => !!entry && Date.now() < entry.refreshAt;
+  const valid = (entry: Entry | undefined): entry is Entry => !!entry && Date.now() < entry.expiresAt;
 
   // Frees the lock off the request path; a store that fails here lets its TTL free it.
   function release(lock: string | undefined): void {
@@ -146,20 +168,20 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return { lock, storeUp: true };
   }
 
-  async function fetchUnderLock(refused?: string): Promise<Entry> {
-    const { lock, found } = await lockOrWait((entry): entry is Entry => usable(entry, refused));
+  async function fetchUnderLock(): Promise<Entry> {
+    const { lock, found } = await lockOrWait(usable);
     if (found) return found;
     if (lock) {
       // Re-read under the lock: another instance may have written just before it freed it.
       const stored = await readStore();
-      if (usable(stored, refused)) {
+      if (usable(stored)) {
         release(lock);
         return stored;
       }
     }
     let entry: Entry;
     try {
-      entry = await options.fetch(refused);
+      entry = await options.fetch();
     } catch (error) {
       release(lock);
       throw error;
@@ -168,8 +190,10 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return entry;
   }
 
-  // Backoff around every fetch: `refresh()` and `renew()` alike.
-  async function backedOff<T>(run: () => Promise<T>): Promise<T> {
+  // Backoff around every fetch: `refresh()` and `renew()` alike. A limit that refused a renewal
+  // (a TokenRefreshError from its `attempt`) is no upstream failure: it does not count. (A fetch
+  // that fails with one, as the ticket's does when the token could not be renewed, does.)
+  async function backedOff<T>(run: () => Promise<T>, renewal = false): Promise<T> {
     if (Date.now() < retryAt) throw lastError;
     try {
       const result = await run();
@@ -177,6 +201,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
       retryAt = 0;
       return result;
     } catch (error) {
+      if (renewal && error instanceof TokenRefreshError) throw error;
       lastError = error;
       retryAt = Date.now() + Math.min(BACKOFF_MIN * 2 ** failures, BACKOFF_MAX);
       failures++;
@@ -185,8 +210,8 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   }
 
   // The one refresh in flight in this process, with the backoff around it.
-  function refresh(refused?: string): Promise<Entry> {
-    refreshing ??= backedOff(async () => (local = await fetchUnderLock(refused))).finally(() => {
+  function refresh(): Promise<Entry> {
+    refreshing ??= backedOff(async () => (local = await fetchUnderLock())).finally(() => {
       refreshing = undefined;
     });
     return refreshing;
@@ -208,39 +233,65 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return loading;
   }
 
-  async function renewUnderLock(stale: string, attempt: (current: Entry | undefined) => Promise<Entry | undefined>): Promise<Renewal> {
-    const valid = (entry: Entry | undefined): entry is Entry => !!entry && Date.now() < entry.expiresAt;
+  async function renewUnderLock(stale: string, attempt: (contended: boolean) => Promise<Entry>): Promise<Renewal> {
     const current = (entry: Entry | undefined): entry is Entry => valid(entry) && entry.value !== stale;
     const taken = await lockOrWait(current);
     if (taken.found) return { entry: (local = taken.found), renewed: false };
     let { lock } = taken;
-    const { storeUp } = taken;
     try {
       // The store's value decides; the in-process copy stands in when the store is down or empty.
-      const known = (storeUp && (await readStore())) || local;
+      const known = (taken.storeUp && (await readStore())) || local;
       if (current(known)) return { entry: (local = known), renewed: false };
-      // Another instance still holds the lock after `timeout`: its renewal is slow, not absent (a dead
-      // holder's lock expires by its TTL). Renewing too would make two upstream calls, and in classic
-      // mode replace the token that holder is about to hand out: answer what is known, not renewed.
-      if (storeUp && !lock) return { entry: valid(known) ? (local = known) : await entryNow(), renewed: false };
-      const held = valid(known) ? known : undefined;
-      const entry = await attempt(held);
-      if (!entry) {
-        release(lock);
-        lock = undefined;
-        return { entry: held ?? (await entryNow()), renewed: false };
-      }
+      // Another instance still holds the lock after `timeout`: its renewal is slow, or it died and
+      // its lock waits for its TTL. Renewing too would make two upstream calls, and in classic mode
+      // replace the token that holder is about to hand out: `attempt` knows.
+      const entry = await attempt(taken.storeUp && !lock);
+      if (entry.value === stale) throw new WechatApiError(options.api ?? 'upstream', 'the refused value came back from upstream');
       local = entry;
       persist(entry, lock);
       lock = undefined;
-      return { entry, renewed: entry.value !== stale };
+      return { entry, renewed: true };
     } finally {
       release(lock);
     }
   }
 
-  // Invariants 1 to 3.
+  // Every failed renewal rejects with a TokenRefreshError: a limit as `attempt` threw it, any
+  // other failure as UPSTREAM_FAILED, to be tried again when the backoff allows.
+  function refusal(error: unknown): TokenRefreshError {
+    if (error instanceof TokenRefreshError) return error;
+    const wait = Math.max(retryAt - Date.now(), BACKOFF_MIN) / 1000;
+    if (error instanceof WechatApiError) return new TokenRefreshError('UPSTREAM_FAILED', wait, error.api, error.message, error);
+    return new TokenRefreshError('UPSTREAM_FAILED', wait, options.api ?? 'upstream', 'the store or the upstream call threw');
+  }
+
+  // Invariant 7: takes another value than the doubted one, from the store or else upstream.
+  function recheck(): void {
+    if (rechecking || Date.now() < recheckAt) return;
+    rechecking = true;
+    recheckAt = Date.now() + recheckPause;
+    recheckPause = Math.min(recheckPause * 2, RECHECK_MAX);
+    const refused = doubted;
+    const other = (entry: Entry | undefined): entry is Entry => valid(entry) && entry.value !== refused;
+    void (async () => {
+      let found = await readStore();
+      if (!other(found) && options.current) {
+        found = await options.current();
+        if (other(found)) persist(found, undefined);
+      }
+      if (other(found) && local?.value === refused) local = found;
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        rechecking = false;
+      });
+  }
+
+  const isDoubted = () => local !== undefined && local.value === doubted;
+
+  // Invariants 1 to 3, and 7.
   async function entryNow(): Promise<Entry> {
+    if (isDoubted()) recheck();
     const now = Date.now();
     if (local && now < local.refreshAt) return local;
     if (local && now < local.expiresAt) {
@@ -250,7 +301,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     return load();
   }
 
-  const fresh = () => (local && Date.now() < local.refreshAt ? local.value : undefined);
+  const fresh = () => (local && Date.now() < local.refreshAt && !isDoubted() ? local.value : undefined);
 
   return {
     async get() {
@@ -261,14 +312,19 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
     renew(stale, attempt) {
       let renewal = renewals.get(stale);
       if (!renewal) {
-        renewal = backedOff(() => renewUnderLock(stale, attempt)).finally(() => renewals.delete(stale));
+        renewal = backedOff(() => renewUnderLock(stale, attempt), true)
+          .catch((error: unknown) => {
+            if (local?.value === stale && doubted !== stale) {
+              doubted = stale;
+              recheckAt = 0;
+              recheckPause = RECHECK_MIN;
+            }
+            throw refusal(error);
+          })
+          .finally(() => renewals.delete(stale));
         renewals.set(stale, renewal);
       }
       return renewal;
-    },
-    async replace(refused) {
-      if (local?.value === refused) local = undefined;
-      return (await refresh(refused)).value;
     },
     peek: () => local?.value,
     peekEntry: () => local,

@@ -1,5 +1,6 @@
 import { beforeHash } from './beforeHash';
-import { callAccessTokenProvider, type AccessTokenProvider } from './callAccessTokenProvider';
+import { callAccessTokenProvider, PROVIDER_API, type AccessTokenProvider } from './callAccessTokenProvider';
+import { claimForcedRefresh } from './claimForcedRefresh';
 import { callWechatApi, type Issued, type UpstreamEvent, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
 import { createNonceStr } from './createNonceStr';
@@ -11,6 +12,7 @@ import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../shared/SignatureData';
 import type { Store } from './Store';
 import { redact } from './redact';
+import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
 
@@ -36,7 +38,8 @@ export interface SignerOptions {
    * **seconds** left, used as is). A bare string is cached for 60 s, so that the provider is not
    * asked per request yet a token it rotated is picked up within a minute. It is called with
    * `{}`, or with `{ stale }` when WeChat refused that token (errcode 40001, 40014 or 42001):
-   * once per ticket attempt, and by {@link Signer.refreshAccessToken}. A provider that throws,
+   * once per ticket attempt, and by {@link Signer.refreshAccessToken}. Answering `stale` again
+   * counts as a failure (`UPSTREAM_FAILED`): the refused token is never taken back. A provider that throws,
    * answers anything else or takes longer than `timeout` makes the call reject with a
    * {@link WechatApiError} whose `api` is `'accessToken'`; a thrown error's message is kept,
    * with URL queries, `access_token=`-style values and every token the signer knows redacted:
@@ -76,7 +79,8 @@ export interface SignerOptions {
   fetch?: typeof fetch;
   /**
    * Time limit in **ms** for each WeChat API call, and the longest wait for another instance
-   * that holds the refresh lock (the lock's TTL is twice it).
+   * that holds the refresh lock (the lock's TTL is twice it; `refreshAccessToken` then rejects
+   * with `REFRESH_IN_PROGRESS`, `retryAfter` this time in seconds).
    * @default 5000
    */
   timeout?: number;
@@ -169,22 +173,36 @@ export interface Signer {
   /**
    * The central token server's refresh, for a backend whose call WeChat refused with errcode
    * 40001, 40014 or 42001 (official Get_access_token doc: the central server offers other servers
-   * a way to ask for a refresh). Replaces the access_token only when `stale` is still the current
-   * one, compared under the store's lock with the store's value: twenty callers, on any number of
-   * instances, holding the same stale token cause one upstream call. Otherwise it answers the
-   * current token with `refreshed: false`.
+   * a way to ask for a refresh). Resolves with a token other than `stale`, or rejects: it never
+   * hands `stale` back.
    *
-   * - `tokenMode: 'stable'`: `POST /cgi-bin/stable_token` with `force_refresh: true`, which WeChat
-   *   limits to 20 a day, at least 30 s apart (official getStableAccessToken doc). At most one
-   *   forced refresh per 30 s per appId across all instances: a store key taken with
-   *   `store.lock(key, 30_000)` and never released. Inside that window it answers the current
-   *   token, `refreshed: false`. While the store is down the window cannot be shared, so it
-   *   calls without `force_refresh` (WeChat then answers its current token, free of that limit).
+   * When `stale` is no longer the current token (compared under the store's lock with the store's
+   * value), the current one answers, `refreshed: false`, without an upstream call: twenty callers,
+   * on any number of instances, holding the same stale token cause one refresh. Otherwise:
+   *
+   * - `tokenMode: 'stable'`: first a normal `POST /cgi-bin/stable_token` (free: 10,000 calls a
+   *   minute), which answers the token in force: another one than `stale` is the new token. Only
+   *   when WeChat answers `stale` again, a call with `force_refresh: true`, which WeChat allows 20
+   *   times a day, at least 30 s apart (official getStableAccessToken doc): at most one per 30 s
+   *   and 20 per rolling 24 h per appId across every instance sharing the store (counted there,
+   *   in keys `{appId}:access_token:stable:force` and `…:force:1` to `…:force:20`). A forced call
+   *   that gets no answer (a timeout: WeChat may have made the new token all the same) is followed
+   *   by normal calls for up to `timeout` ms, which learn that token.
    * - `'classic'`: `GET /cgi-bin/token` (which replaces the token; the old one works 5 more minutes).
    * - with `accessToken`: the provider is asked with `{ stale }`.
    *
+   * While another instance's refresh lock outlives the wait (`timeout` ms), stable mode asks
+   * WeChat normally once; otherwise it rejects with `REFRESH_IN_PROGRESS`. After a rejection the
+   * token in hand keeps answering `getAccessToken()` (only its reporter said it failed), and each
+   * use checks again (at most once per 1 s, doubling to 60 s) whether the store or WeChat (stable
+   * mode, normal call) has another one.
+   *
    * `expires_in` is in whole seconds left. Subject to the same backoff as every refresh.
-   * Rejects with {@link WechatApiError}, or a `TypeError` when `stale` is not a non-empty string.
+   * Rejects with a {@link TokenRefreshError} (a {@link WechatApiError} too) with `code` and `retryAfter`
+   *   (seconds): `REFRESH_LIMITED` (the 30 s window or the daily 20), `REFRESH_IN_PROGRESS`,
+   *   `UPSTREAM_FAILED` (WeChat or the provider failed, with `errcode` when it answered one; under
+   *   backoff at once), `STORE_UNAVAILABLE` (a forced refresh is needed and the store, where they
+   *   are counted, is down); a `TypeError` when `stale` is not a non-empty string.
    * @param stale - the access_token WeChat refused
    */
   refreshAccessToken(stale: string): Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
@@ -193,10 +211,12 @@ export interface Signer {
 }
 
 /**
- * How long a forced stable_token refresh blocks the next one, in ms: WeChat allows
- * `force_refresh: true` at most 20 times a day, at least 30 s apart (getStableAccessToken doc).
+ * Pauses before the normal stable_token calls that follow a forced call without an answer, in ms:
+ * a refresh WeChat made all the same is learnt within seconds (within `timeout` ms in all).
  */
-export const FORCE_REFRESH_WINDOW = 30_000;
+const FOLLOW_UP_PAUSES = [500, 1000, 2000];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Longest life given to a cached value, in seconds: a larger `expires_in` is clamped to it. */
 const MAX_EXPIRES_IN = 24 * 60 * 60;
@@ -217,7 +237,8 @@ const secondsLeft = (expiresAt: number) => Math.max(0, Math.floor((expiresAt - D
  * - after a failed fetch, no new attempt for that value for 1 s, doubling up to 60 s: `sign()`
  *   serves a still-valid value meanwhile, or rejects at once with the last error;
  * - every store call is limited to `storeTimeout` ms; a store that is down counts as a miss;
- * - on errcode 40001, 40014 or 42001 the token is replaced once and the ticket asked again once;
+ * - on errcode 40001, 40014 or 42001 the token is renewed once as by `refreshAccessToken` and the
+ *   ticket asked again once;
  * - the access_token comes from WeChat with `appSecret`, or from your own `accessToken` provider;
  * - without `onError`, each failure is printed once with `console.warn` (redacted).
  *
@@ -292,6 +313,9 @@ export function createSigner(options: SignerOptions): Signer {
     }
   }
 
+  // The API a token refresh calls: what a TokenRefreshError names.
+  const tokenApi = provider ? PROVIDER_API : mode === 'classic' ? '/cgi-bin/token' : '/cgi-bin/stable_token';
+
   function fetchAccessToken(stale?: string, force = false): Promise<Entry> {
     return tracked(() => {
       if (provider) return callAccessTokenProvider(api, provider, stale);
@@ -314,25 +338,59 @@ export function createSigner(options: SignerOptions): Signer {
       if (!(error instanceof WechatApiError) || !TOKEN_ERRCODES.includes(error.errcode!)) throw error;
       // Once per ticket attempt, and ticket attempts back off: a 40001 storm cannot loop.
       remember(accessToken);
-      return ask(await token.replace(accessToken));
+      return ask((await renew(accessToken)).entry.value);
     }
   }
 
-  const token = createCredentialCache({ key: tokenKey, store, timeout, fetch: (stale) => fetchAccessToken(stale) });
-  const ticket = createCredentialCache({ key: `${prefix}:jsapi_ticket`, store, timeout, fetch: fetchTicket });
+  const stableMode = !provider && mode === 'stable';
+  const token = createCredentialCache({
+    key: tokenKey,
+    store,
+    timeout,
+    api: tokenApi,
+    fetch: () => fetchAccessToken(),
+    current: stableMode ? () => fetchAccessToken() : undefined,
+  });
+  const ticket = createCredentialCache({ key: `${prefix}:jsapi_ticket`, store, timeout, api: '/cgi-bin/ticket/getticket', fetch: fetchTicket });
 
-  // What refreshAccessToken fetches once the stale token is known to be current (or none is).
-  async function renewAccessToken(current: Entry | undefined, stale: string): Promise<Entry | undefined> {
-    if (provider || mode === 'classic' || current?.value !== stale) return fetchAccessToken(stale);
-    let window: string | undefined;
-    try {
-      window = await store.lock(`${tokenKey}:force`, FORCE_REFRESH_WINDOW);
-    } catch {
-      // The store is down: the 30 s window cannot be shared, so ask without forcing.
+  const renew = (stale: string) => token.renew(stale, (contended) => renewAccessToken(stale, contended));
+
+  // A token other than `stale`, which WeChat refused and which is still the current one (or none
+  // is), as refreshAccessToken documents it; `contended`: another instance holds the lock.
+  async function renewAccessToken(stale: string, contended: boolean): Promise<Entry> {
+    const inProgress = () =>
+      new TokenRefreshError('REFRESH_IN_PROGRESS', timeout / 1000, tokenApi, 'another instance holds the refresh lock: its refresh is slow, or it stopped and its lock is left to expire');
+    if (!stableMode) {
+      if (contended) throw inProgress();
       return fetchAccessToken(stale);
     }
-    // Held, never released: another forced refresh of this appId ran less than 30 s ago.
-    return window ? fetchAccessToken(stale, true) : undefined;
+    // The normal call first: free, and it answers the token in force, which may already be another.
+    const normal = await fetchAccessToken();
+    if (normal.value !== stale) return normal;
+    if (contended) throw inProgress();
+    let wait: number;
+    try {
+      wait = await claimForcedRefresh(store, `${tokenKey}:force`);
+    } catch {
+      throw new TokenRefreshError('STORE_UNAVAILABLE', 5, tokenApi, 'WeChat still answers the refused token, and forced refreshes cannot be counted while the store is down');
+    }
+    if (wait) {
+      throw new TokenRefreshError('REFRESH_LIMITED', wait / 1000, tokenApi, 'WeChat still answers the refused token, and force_refresh is limited to one per 30 s and 20 per 24 h per account');
+    }
+    try {
+      return await fetchAccessToken(stale, true);
+    } catch (error) {
+      // An errcode means WeChat answered, and refused; no answer may still mean a new token.
+      if (!(error instanceof WechatApiError) || error.errcode !== undefined) throw error;
+      const deadline = Date.now() + timeout;
+      for (const pause of FOLLOW_UP_PAUSES) {
+        if (Date.now() + pause > deadline) break;
+        await sleep(pause);
+        const entry = await fetchAccessToken().catch(() => undefined);
+        if (entry && entry.value !== stale) return entry;
+      }
+      throw error;
+    }
   }
 
   return {
@@ -348,7 +406,7 @@ export function createSigner(options: SignerOptions): Signer {
     },
     async refreshAccessToken(stale) {
       if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeChat refused.');
-      const { entry, renewed } = await token.renew(stale, (current) => renewAccessToken(current, stale));
+      const { entry, renewed } = await renew(stale);
       // Only a token that really was current is a secret to keep out of errors: a caller's made-up
       // `stale` must not push real refused tokens off that short list.
       if (renewed) remember(stale);

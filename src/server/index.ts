@@ -29,4 +29,6 @@ export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
 export { registerSecrets, knownSecrets } from './knownSecrets';
 export type { SecretSource } from './knownSecrets';
+export { TokenRefreshError } from './TokenRefreshError';
+export type { TokenRefreshErrorCode } from './TokenRefreshError';
 export { signatureScript } from './signatureScript';

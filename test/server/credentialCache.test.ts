@@ -1,10 +1,12 @@
 // @vitest-environment node
 // createCredentialCache on its own, with memoryStore and a controlled clock: what it does with
 // stored values that are malformed, stale or expired, with its own copy at each deadline, with
-// replace(), and with another instance's lock.
+// another instance's lock, and renew(): never the stale value, and a value it could not replace checked again.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCredentialCache, type Entry } from '../../src/server/createCredentialCache';
 import { memoryStore } from '../../src/server/memoryStore';
+import { TokenRefreshError } from '../../src/server/TokenRefreshError';
+import { WechatApiError } from '../../src/server/WechatApiError';
 
 const T0 = 1_700_000_000_000;
 const KEY = '{wx}:jsapi_ticket';
@@ -14,7 +16,7 @@ function setup(timeout = 200) {
   const store = memoryStore();
   let n = 0;
   const fetch = vi.fn(async () => entry(`fetched-${++n}`, 60_000, 120_000));
-  const cache = createCredentialCache({ key: KEY, store, timeout, fetch });
+  const cache = createCredentialCache({ key: KEY, store, timeout, api: '/cgi-bin/ticket/getticket', fetch });
   return { store, fetch, cache };
 }
 
@@ -75,19 +77,6 @@ describe('createCredentialCache', () => {
     await expect(cache.get()).resolves.toBe('fetched-3');
   });
 
-  it('replace() drops its copy only when it is the refused one, and never returns the refused value from the store', async () => {
-    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
-    const { store, fetch, cache } = setup();
-    await expect(cache.get()).resolves.toBe('fetched-1');
-    await expect(cache.replace('fetched-1')).resolves.toBe('fetched-2');
-    // The store now holds fetched-2 (written off the request path).
-    await vi.waitFor(async () => expect(JSON.parse((await store.get(KEY))!).value).toBe('fetched-2'));
-    // Refusing something else keeps the copy, but still replaces what is stored under the lock.
-    await expect(cache.replace('someone-else')).resolves.toBe('fetched-2');
-    expect(fetch).toHaveBeenCalledTimes(2);
-    expect(cache.peek()).toBe('fetched-2');
-  });
-
   it('waits for the lock holder\'s value, without fetching, when it lands within timeout', async () => {
     const { store, fetch, cache } = setup(3000);
     const holder = await store.lock(`${KEY}:lock`, 10_000);
@@ -111,17 +100,85 @@ describe('createCredentialCache', () => {
   });
 });
 
-describe('renew() and a lock another instance keeps past timeout', () => {
-  // A slow renewal elsewhere (store read, force window, a 5 s WeChat call) is not a dead one: renewing
-  // too would make a second upstream call and, in classic mode, replace the token it hands out.
-  it('answers the stale value it knows, renewed: false, without an upstream call', async () => {
+describe('renew()', () => {
+  const refused = new TokenRefreshError('REFRESH_IN_PROGRESS', 5, '/cgi-bin/stable_token', 'held elsewhere');
+
+  // A slow renewal elsewhere (store read, force window, a 5 s WeChat call), or the lock of an instance
+  // that died, is not a free lock: `attempt` is told, and may only ask or reject.
+  it('tells attempt when another instance keeps the lock past timeout, and rejects with what it throws, never the stale value', async () => {
     const { store, cache } = setup(50);
     await store.set(KEY, JSON.stringify(entry('stale-1', 60_000, 120_000)), 120_000);
     expect(await cache.get()).toBe('stale-1');
     await store.lock(`${KEY}:lock`, 60_000);
-    const attempt = vi.fn(async () => entry('renewed-1', 60_000, 120_000));
-    const renewal = await cache.renew('stale-1', attempt);
-    expect(attempt).not.toHaveBeenCalled();
-    expect(renewal).toMatchObject({ renewed: false, entry: { value: 'stale-1' } });
+    const attempt = vi.fn(async (): Promise<Entry> => {
+      throw refused;
+    });
+    await expect(cache.renew('stale-1', attempt)).rejects.toBe(refused);
+    expect(attempt).toHaveBeenCalledWith(true);
+    // A limit is no upstream failure: the next renewal is not held back by the backoff.
+    const next = vi.fn(async () => entry('renewed-1', 60_000, 120_000));
+    await store.delete(`${KEY}:lock`);
+    await expect(cache.renew('stale-1', next)).resolves.toMatchObject({ renewed: true, entry: { value: 'renewed-1' } });
+    expect(next).toHaveBeenCalledWith(false);
+  });
+
+  it('rejects with UPSTREAM_FAILED, under backoff, when the attempt answers the stale value again or fails', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+    const { cache } = setup();
+    expect(await cache.get()).toBe('fetched-1');
+    const again = vi.fn(async () => entry('fetched-1', 60_000, 120_000));
+    await expect(cache.renew('fetched-1', again)).rejects.toMatchObject({ name: 'TokenRefreshError', code: 'UPSTREAM_FAILED', retryAfter: 1 });
+    // Within the backoff: at once, without an attempt, with the time left.
+    vi.setSystemTime(T0 + 400);
+    const later = vi.fn(async () => entry('renewed', 60_000, 120_000));
+    await expect(cache.renew('fetched-1', later)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', retryAfter: 1 });
+    expect(later).not.toHaveBeenCalled();
+    vi.setSystemTime(T0 + 1000);
+    const failing = vi.fn(async (): Promise<Entry> => {
+      throw new WechatApiError('/cgi-bin/stable_token', 'timed out after 5000 ms');
+    });
+    // The second failure in a row: 2 s of backoff.
+    await expect(cache.renew('fetched-1', failing)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', retryAfter: 2, api: '/cgi-bin/stable_token' });
+    expect(cache.peek()).toBe('fetched-1');
+  });
+
+  it('keeps answering a value it could not replace, and takes another from the store or upstream, checking at most once per 1 s, doubling', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+    const store = memoryStore();
+    let inForce = 'token-1';
+    const current = vi.fn(async () => entry(inForce, 60_000, 120_000));
+    const cache = createCredentialCache({ key: KEY, store, timeout: 200, api: '/cgi-bin/stable_token', fetch: current, current });
+    expect(await cache.get()).toBe('token-1');
+    await expect(cache.renew('token-1', async () => Promise.reject(refused))).rejects.toBe(refused);
+    expect(current).toHaveBeenCalledTimes(1);
+    // Still answered (only its reporter said it failed), and checked upstream: WeChat still has it.
+    expect(await cache.get()).toBe('token-1');
+    await vi.waitFor(() => expect(current).toHaveBeenCalledTimes(2));
+    expect(cache.fresh()).toBeUndefined();
+    // Within the pause: no check.
+    vi.setSystemTime(T0 + 999);
+    expect(await cache.get()).toBe('token-1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(current).toHaveBeenCalledTimes(2);
+    // WeChat made a new token (a forced call that timed out here, yet was made): the next check takes it.
+    inForce = 'token-2';
+    vi.setSystemTime(T0 + 1000);
+    expect(await cache.get()).toBe('token-1');
+    await vi.waitFor(async () => expect(await cache.get()).toBe('token-2'));
+    expect(current).toHaveBeenCalledTimes(3);
+    // …and writes it for the other instances.
+    await vi.waitFor(async () => expect(JSON.parse((await store.get(KEY))!).value).toBe('token-2'));
+    expect(cache.fresh()).toBe('token-2');
+  });
+
+  it('takes the value another instance stored, without asking upstream', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['Date'] });
+    const { store, cache, fetch } = setup();
+    expect(await cache.get()).toBe('fetched-1');
+    await expect(cache.renew('fetched-1', async () => Promise.reject(refused))).rejects.toBe(refused);
+    await store.set(KEY, JSON.stringify(entry('from-another-instance', 60_000, 120_000)), 120_000);
+    expect(await cache.get()).toBe('fetched-1');
+    await vi.waitFor(async () => expect(await cache.get()).toBe('from-another-instance'));
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 });

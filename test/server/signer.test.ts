@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { http, HttpResponse, delay } from 'msw';
 import { createNonceStr, createSigner, jsapiSignature, memoryStore, WechatApiError } from '../../src/server/index';
 import { server } from '../helpers/msw';
+import { createFakeWechatApi } from '../../src/dev/createFakeWechatApi';
 import { API, APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
 
 afterEach(() => {
@@ -158,16 +159,36 @@ describe('createSigner', () => {
     await expect(signer.sign('https://h5.example.com/')).rejects.toMatchObject({ name: 'WechatApiError', errcode: -1 });
   });
 
-  it('on 40001 drops the token, fetches it once more and retries the ticket once', async () => {
+  it('on 40001 renews the token as refreshAccessToken does (a normal call, then a forced one when WeChat answers the same) and retries the ticket once', async () => {
     const { api, handler } = fakeWechat();
     server.use(handler);
+    const bodies: string[] = [];
+    server.events.on('request:start', ({ request }) => void request.clone().text().then((body) => body && bodies.push(body)));
     const store = memoryStore();
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store });
-    await signer.getAccessToken();
+    const t0 = await signer.getAccessToken();
     api.failNext('ticket', 40001, 'invalid credential');
     const ticket = await signer.getJsapiTicket();
     expect(ticket).toBe(api.currentTicket());
-    expect(api.calls).toEqual({ stableToken: 2, token: 0, ticket: 2 });
+    expect(api.calls).toEqual({ stableToken: 3, token: 0, ticket: 2 });
+    expect(bodies.map((body) => JSON.parse(body).force_refresh)).toEqual([false, false, true]);
+    expect(await signer.getAccessToken()).not.toBe(t0);
+    server.events.removeAllListeners();
+  });
+
+  it('on 40001 takes the token WeChat answers to the normal call when it is another one, without forcing', async () => {
+    const { api, handler } = fakeWechat();
+    server.use(handler);
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET });
+    const t0 = await signer.getAccessToken();
+    // Another system forced a refresh: t0 is refused from now on.
+    const body = JSON.stringify({ grant_type: 'client_credential', appid: APP_ID, secret: APP_SECRET, force_refresh: true });
+    const t1 = ((await (await api.handle(new Request(`${API}/cgi-bin/stable_token`, { method: 'POST', body }))).json()) as { access_token: string }).access_token;
+    expect(await signer.getJsapiTicket()).toBe(api.currentTicket());
+    // The forced call above, then the signer's first call and its one normal call.
+    expect(api.calls).toEqual({ stableToken: 3, token: 0, ticket: 2 });
+    expect(await signer.getAccessToken()).toBe(t1);
+    expect(t1).not.toBe(t0);
   });
 
   it('does not loop when the token keeps being refused', async () => {
@@ -176,7 +197,7 @@ describe('createSigner', () => {
     for (let i = 0; i < 5; i++) api.failNext('ticket', 42001, 'access_token expired');
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET });
     await expect(signer.sign('https://h5.example.com/')).rejects.toMatchObject({ errcode: 42001 });
-    expect(api.calls).toEqual({ stableToken: 2, token: 0, ticket: 2 });
+    expect(api.calls).toEqual({ stableToken: 3, token: 0, ticket: 2 });
   });
 
   it.each([
@@ -242,6 +263,74 @@ describe('createSigner', () => {
       const text = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)} ${String((error as Error).cause)}`;
       for (const secret of [APP_SECRET, token, ticket]) expect(text).not.toContain(secret);
     }
+  });
+});
+
+// A WeChat whose forced stable_token calls take `forcedLatency` ms and are made whether the caller
+// still waits or not, as a timed-out call can be; every other call answers at once.
+function slowForcedRefresh() {
+  const api = createFakeWechatApi({ appId: APP_ID, appSecret: APP_SECRET });
+  const control = { forcedLatency: 0, forced: 0, normal: 0 };
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const request = () => new Request(input, { method: init?.method, body: init?.body, headers: init?.headers });
+    const forced = typeof init?.body === 'string' && JSON.parse(init.body).force_refresh === true;
+    if (!forced) {
+      if (String(input).includes('stable_token')) control.normal++;
+      return api.handle(request());
+    }
+    control.forced++;
+    const made = new Promise<Response>((resolve) => setTimeout(() => resolve(api.handle(request())), control.forcedLatency));
+    return new Promise<Response>((resolve, reject) => {
+      init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      void made.then(resolve);
+    });
+  }) as typeof globalThis.fetch;
+  return { api, control, fetch };
+}
+
+describe('refreshAccessToken and a forced stable_token call that times out', () => {
+  it('follows it with normal calls, and answers the token WeChat made all the same, within seconds', async () => {
+    vi.useFakeTimers();
+    const { control, fetch } = slowForcedRefresh();
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch, timeout: 5000, onError: () => undefined });
+    const t0 = await signer.getAccessToken();
+    // WeChat makes the new token 5.8 s after the forced call: 0.8 s after the signer stopped waiting.
+    control.forcedLatency = 5800;
+    const started = Date.now();
+    const refresh = signer.refreshAccessToken(t0);
+    const settled = vi.fn();
+    refresh.then(settled, settled);
+    await vi.advanceTimersByTimeAsync(5500);
+    expect(settled).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1000);
+    const answer = await refresh;
+    expect(answer).toEqual({ access_token: expect.any(String), expires_in: expect.any(Number), refreshed: true });
+    expect(answer.access_token).not.toBe(t0);
+    // Learnt by the second normal call after the timeout (at 5.5 s: not yet; at 6.5 s: made).
+    expect(Date.now() - started).toBe(6500);
+    expect(control).toMatchObject({ forced: 1, normal: 1 + 1 + 2 });
+    expect(await signer.getAccessToken()).toBe(answer.access_token);
+  });
+
+  it('rejects UPSTREAM_FAILED when none of those calls sees it, keeps answering the held token, and learns the new one on use', async () => {
+    vi.useFakeTimers();
+    const { control, fetch } = slowForcedRefresh();
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch, timeout: 5000, onError: () => undefined });
+    const t0 = await signer.getAccessToken();
+    control.forcedLatency = 20_000;
+    const refresh = signer.refreshAccessToken(t0).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(await refresh).toMatchObject({ name: 'TokenRefreshError', code: 'UPSTREAM_FAILED', retryAfter: 1 });
+    // Three normal calls followed the forced one, at 5.5, 6.5 and 8.5 s.
+    expect(control).toMatchObject({ forced: 1, normal: 1 + 1 + 3 });
+    // The held token answers (its reporter alone said it failed); each use checks WeChat again.
+    expect(await signer.getAccessToken()).toBe(t0);
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(await signer.getAccessToken()).toBe(t0);
+    await vi.advanceTimersByTimeAsync(0);
+    const t1 = await signer.getAccessToken();
+    expect(t1).not.toBe(t0);
+    expect(control.forced).toBe(1);
   });
 });
 

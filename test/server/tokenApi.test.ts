@@ -3,12 +3,20 @@
 // getJsapiTicketInfo, refreshAccessToken(stale) and status(), across instances on a real
 // redis-server, against the fake WeChat API.
 import { describe, expect, it } from 'vitest';
-import { createSigner, memoryStore, redisStore, type Store, type UpstreamEvent } from '../../src/server/index';
+import { createSigner, memoryStore, redisStore, TokenRefreshError, WechatApiError, type Store, type UpstreamEvent } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
-import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+import type { FakeWechatApi } from '../../src/dev/createFakeWechatApi';
+import { API, APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
 import { useRedis } from './useRedis';
 
 const { client } = useRedis();
+
+// Another system forcing a refresh at WeChat: the token it answers is the only valid one.
+async function forceAtWechat(api: FakeWechatApi): Promise<string> {
+  const body = JSON.stringify({ grant_type: 'client_credential', appid: APP_ID, secret: APP_SECRET, force_refresh: true });
+  const answer = await api.handle(new Request(`${API}/cgi-bin/stable_token`, { method: 'POST', body }));
+  return ((await answer.json()) as { access_token: string }).access_token;
+}
 
 // Two instances of a service: each its own Redis connection, one shared Redis, one WeChat.
 async function twoInstances(options: { tokenMode?: 'stable' | 'classic' } = {}) {
@@ -49,8 +57,8 @@ describe('getAccessTokenInfo and getJsapiTicketInfo', () => {
 });
 
 describe('refreshAccessToken(stale)', () => {
-  it('20 concurrent calls with the same stale token on two instances cause one forced refresh', async () => {
-    const { wechat, events, a, b } = await twoInstances();
+  it('20 concurrent calls with the same stale token on two instances cause one normal call, then one forced refresh', async () => {
+    const { wechat, events, bodies, a, b } = await twoInstances();
     const stale = await a.getAccessToken();
     await b.getAccessToken();
     events.length = 0;
@@ -59,8 +67,13 @@ describe('refreshAccessToken(stale)', () => {
     expect(fresh).not.toBe(stale);
     expect(answers.every((answer) => answer.access_token === fresh && answer.expires_in > 7190)).toBe(true);
     expect(answers.some((answer) => answer.refreshed)).toBe(true);
-    expect(events).toEqual([{ api: '/cgi-bin/stable_token', outcome: 'ok', durationMs: expect.any(Number) }]);
-    expect(wechat.api.calls.stableToken).toBe(2);
+    // WeChat answered the stale token to the normal call: only then the forced one.
+    expect(events).toEqual([
+      { api: '/cgi-bin/stable_token', outcome: 'ok', durationMs: expect.any(Number) },
+      { api: '/cgi-bin/stable_token', outcome: 'ok', durationMs: expect.any(Number) },
+    ]);
+    expect(bodies.slice(-2).map((body) => JSON.parse(body).force_refresh)).toEqual([false, true]);
+    expect(wechat.api.calls.stableToken).toBe(3);
     // Both instances now hold the new token: the ticket is fetched with it.
     expect(await a.getAccessToken()).toBe(fresh);
     expect(await b.getAccessToken()).toBe(fresh);
@@ -78,11 +91,18 @@ describe('refreshAccessToken(stale)', () => {
     const pttl = await raw.pTTL(`${prefix}{${APP_ID}}:access_token:stable:force`);
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);
-    // Another instance, inside the window, holding the new token as stale: no call, no refresh.
+    // Another instance, inside the window, holding the new token as stale: WeChat's normal call
+    // answers it again, and no forced call is allowed: a rejection saying when, never that token.
     const calls = wechat.api.calls.stableToken;
-    const second = await b.refreshAccessToken(first.access_token);
-    expect(second).toEqual({ access_token: first.access_token, expires_in: expect.any(Number), refreshed: false });
-    expect(wechat.api.calls.stableToken).toBe(calls);
+    const second = await b.refreshAccessToken(first.access_token).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(TokenRefreshError);
+    expect(second).toBeInstanceOf(WechatApiError);
+    expect(second).toMatchObject({ code: 'REFRESH_LIMITED', api: '/cgi-bin/stable_token' });
+    expect((second as TokenRefreshError).retryAfter).toBeGreaterThanOrEqual(29);
+    expect((second as TokenRefreshError).retryAfter).toBeLessThanOrEqual(30);
+    expect(wechat.api.calls.stableToken).toBe(calls + 1);
+    // Meanwhile the token in hand keeps answering: only its reporter said it failed.
+    expect(await b.getAccessToken()).toBe(first.access_token);
     // Once the window has passed (its key expired), the next stale report forces again.
     await raw.del(`${prefix}{${APP_ID}}:access_token:stable:force`);
     const third = await b.refreshAccessToken(first.access_token);
@@ -125,6 +145,84 @@ describe('refreshAccessToken(stale)', () => {
     expect(answers.every((answer) => answer.access_token === 'PROVIDED_TOKEN_2_0123456789')).toBe(true);
   });
 
+  it('takes the token WeChat answers to the normal call when it is another one: no forced call', async () => {
+    const { wechat, a, b, bodies } = await twoInstances();
+    const t0 = await a.getAccessToken();
+    await b.getAccessToken();
+    // Another system forced a refresh: WeChat now answers t1, and refuses t0.
+    const t1 = await forceAtWechat(wechat.api);
+    const answers = await Promise.all([a.refreshAccessToken(t0), b.refreshAccessToken(t0)]);
+    expect(answers.map((answer) => answer.access_token)).toEqual([t1, t1]);
+    expect(bodies.filter((body) => JSON.parse(body).force_refresh)).toEqual([]);
+    expect(await b.getAccessToken()).toBe(t1);
+  });
+
+  it('makes at most 20 forced refreshes per rolling 24 h per appId across instances, and then says when the next can be', async () => {
+    const { wechat, a, b, prefix, bodies } = await twoInstances();
+    const raw = await client();
+    const force = `${prefix}{${APP_ID}}:access_token:stable:force`;
+    const started = Date.now();
+    let stale = await a.getAccessToken();
+    for (let i = 0; i < 20; i++) {
+      // The 30 s window passed (its key expired): the next report may force again.
+      await raw.del(force);
+      const answer = await (i % 2 ? a : b).refreshAccessToken(stale);
+      expect(answer.refreshed).toBe(true);
+      stale = answer.access_token;
+    }
+    expect(bodies.filter((body) => JSON.parse(body).force_refresh)).toHaveLength(20);
+    // Each daily slot lives 24 h from its taking.
+    const slotTtl = await raw.pTTL(`${force}:20`);
+    expect(slotTtl).toBeGreaterThan(86_390_000);
+    expect(slotTtl).toBeLessThanOrEqual(86_400_000);
+    for (const signer of [a, b]) {
+      await raw.del(force);
+      const error = (await signer.refreshAccessToken(stale).catch((caught: unknown) => caught)) as TokenRefreshError;
+      expect(error).toMatchObject({ code: 'REFRESH_LIMITED' });
+      // The first slot frees 24 h after it was taken.
+      expect(error.retryAfter).toBeGreaterThan(86_400 - (Date.now() - started) / 1000 - 2);
+      expect(error.retryAfter).toBeLessThanOrEqual(86_400);
+    }
+    expect(bodies.filter((body) => JSON.parse(body).force_refresh)).toHaveLength(20);
+    expect(wechat.api.calls.stableToken).toBe(1 + 20 * 2 + 1 + 1);
+  });
+
+  it('never answers the refused token: a provider that hands it back fails the refresh', async () => {
+    const refused = 'PROVIDED_TOKEN_REFUSED_0123456789';
+    const signer = createSigner({ appId: APP_ID, accessToken: async () => ({ access_token: refused, expires_in: 7200 }), store: memoryStore(), onError: () => undefined });
+    expect(await signer.getAccessToken()).toBe(refused);
+    const error = await signer.refreshAccessToken(refused).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'TokenRefreshError', code: 'UPSTREAM_FAILED', api: 'accessToken', retryAfter: 1 });
+    expect((error as Error).message).not.toContain(refused);
+  });
+
+  it.each(['stable', 'classic'] as const)('%s mode: a lock left by an instance that died answers REFRESH_IN_PROGRESS after the wait, never the refused token', async (tokenMode) => {
+    const { wechat, a, prefix } = await twoInstances({ tokenMode });
+    const t0 = await a.getAccessToken();
+    const raw = await client();
+    // The refresh lock of an instance that stopped mid-refresh: it expires by its TTL only.
+    await raw.set(`${prefix}{${APP_ID}}:access_token:${tokenMode}:lock`, 'dead-instance', { PX: 60_000 });
+    const calls = { ...wechat.api.calls };
+    const started = Date.now();
+    const error = (await a.refreshAccessToken(t0).catch((caught: unknown) => caught)) as TokenRefreshError;
+    expect(error).toMatchObject({ code: 'REFRESH_IN_PROGRESS', retryAfter: 5 });
+    // It waited `timeout` (5 s by default) for the holder's value.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    // Stable mode asked WeChat normally once (which answered t0 again); classic mode made no call,
+    // which would replace the token the holder may still hand out.
+    expect(wechat.api.calls).toEqual(tokenMode === 'stable' ? { ...calls, stableToken: calls.stableToken + 1 } : calls);
+    expect(await a.getAccessToken()).toBe(t0);
+  }, 15_000);
+
+  it('stable mode under a dead lock: the normal call learns a token WeChat already replaced', async () => {
+    const { wechat, a, prefix } = await twoInstances();
+    const t0 = await a.getAccessToken();
+    const raw = await client();
+    await raw.set(`${prefix}{${APP_ID}}:access_token:stable:lock`, 'dead-instance', { PX: 60_000 });
+    const t1 = await forceAtWechat(wechat.api);
+    expect(await a.refreshAccessToken(t0)).toEqual({ access_token: t1, expires_in: expect.any(Number), refreshed: true });
+  }, 15_000);
+
   it('rejects a missing stale token with a TypeError', async () => {
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: faultyWechat().fetch });
     await expect(signer.refreshAccessToken('' as never)).rejects.toThrow(TypeError);
@@ -156,7 +254,7 @@ describe('status()', () => {
       // The token API's refresh reads the store: it finds it down, and still answers.
       const token = await signer.getAccessToken();
       wechat.state.fault = { errcode: 40164, errmsg: `invalid ip 203.0.113.7, not in whitelist (token ${token})` };
-      await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ errcode: 40164 });
+      await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', errcode: 40164, retryAfter: 1 });
       const down = signer.status();
       expect(down.store.up).toBe(false);
       expect(down.store.error).toMatch(/^store\.\w+ failed: /);
@@ -167,7 +265,8 @@ describe('status()', () => {
       // The next success clears lastError.
       wechat.state.fault = 'ok';
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      await signer.refreshAccessToken(token);
+      // WeChat answers the same token, and a forced refresh cannot be counted without the store.
+      await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryAfter: 5 });
       expect(signer.status().lastError).toBeUndefined();
     } finally {
       await own.stop();
@@ -188,6 +287,7 @@ describe('a store that refuses the lock', () => {
     const answer = await other.refreshAccessToken(stale);
     expect(answer.access_token).not.toBe(stale);
     expect(answer.refreshed).toBe(false);
-    expect(wechat.api.calls.stableToken).toBe(calls + 1);
+    // The holder's normal call and forced call; none from the waiter.
+    expect(wechat.api.calls.stableToken).toBe(calls + 2);
   });
 });

@@ -10,6 +10,14 @@ import { createFakeWechatApi, type FakeWechatApi } from 'wechat-share/dev';
 export interface FakeControls {
   /** ms before each answer. */
   latency: number;
+  /**
+   * ms before the answer to one call, by path and JSON body (`undefined`: `latency`). The call is
+   * answered, and what it does is done (a forced stable_token refresh makes its new token), after
+   * that time whether the caller still waits or not, as WeChat does with a call that timed out.
+   */
+  latencyOf?: (path: string, body: Record<string, unknown> | undefined) => number | undefined;
+  /** stable_token calls with `force_refresh: true` that reached the server. */
+  forced: number;
   /** While set, jsapi_ticket calls wait for it to resolve: requests stay in flight on purpose. */
   ticketGate?: Promise<void>;
   /** Paths whose calls answer an errcode whose errmsg quotes the whole request (URL and body), as some proxies do. */
@@ -22,6 +30,13 @@ export interface FakeWechatServer {
   url: string;
   fakes: Record<string, FakeWechatApi>;
   controls: FakeControls;
+  /** The access_token stable_token answers `appId` now (a normal call, not counted in `controls`). */
+  currentToken(appId: string): Promise<string>;
+  /**
+   * Forces a new stable access_token for `appId`, as another system with the appSecret could
+   * (not counted in `controls`): the previous one is refused from now on. Resolves with the new one.
+   */
+  forceRefresh(appId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -44,13 +59,30 @@ export async function startFakeWechat(accounts: { appId: string; appSecret: stri
   const fakes = Object.fromEntries(accounts.map((a) => [a.appId, createFakeWechatApi(a)]));
   const first = fakes[accounts[0].appId];
   const issuedBy = new Map<string, FakeWechatApi>();
-  const controls: FakeControls = { latency: 0, quoteRequests: new Set(), seen: {} };
+  const controls: FakeControls = { latency: 0, quoteRequests: new Set(), seen: {}, forced: 0 };
+  const secrets = Object.fromEntries(accounts.map((a) => [a.appId, a.appSecret]));
+  // A stable_token call made straight to the fake, past the server and its controls.
+  async function stableToken(appId: string, force: boolean): Promise<string> {
+    const body = JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: secrets[appId], force_refresh: force });
+    const answer = await fakes[appId].handle(new Request('http://127.0.0.1/cgi-bin/stable_token', { method: 'POST', body }));
+    const token = ((await answer.json()) as { access_token: string }).access_token;
+    issuedBy.set(token, fakes[appId]);
+    return token;
+  }
   const server = createServer((req, res) => {
     void (async () => {
       const body = req.method === 'POST' ? await bodyOf(req) : undefined;
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       controls.seen[url.pathname] = (controls.seen[url.pathname] ?? 0) + 1;
-      if (controls.latency) await new Promise((resolve) => setTimeout(resolve, controls.latency));
+      let parsed: Record<string, unknown> | undefined;
+      try {
+        parsed = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      } catch {
+        // not JSON: the fake answers it as WeChat would
+      }
+      if (url.pathname === '/cgi-bin/stable_token' && parsed?.force_refresh === true) controls.forced++;
+      const latency = controls.latencyOf?.(url.pathname, parsed) ?? controls.latency;
+      if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
       if (url.pathname === '/cgi-bin/ticket/getticket' && controls.ticketGate) await controls.ticketGate;
       if (controls.quoteRequests.has(url.pathname)) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -78,6 +110,8 @@ export async function startFakeWechat(accounts: { appId: string; appSecret: stri
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     fakes,
     controls,
+    currentToken: (appId) => stableToken(appId, false),
+    forceRefresh: (appId) => stableToken(appId, true),
     close: async () => {
       server.closeAllConnections();
       server.close();
