@@ -31,3 +31,5 @@ export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from '..
 export { createDevMiddleware } from '../dev/createDevMiddleware';
 export type { DevMiddleware, DevMiddlewareOptions } from '../dev/createDevMiddleware';
 export { signatureScript } from './signatureScript';
+export { bootScript, bootSnippet } from './bootScript';
+export type { BootScriptOptions } from './bootScript';
