@@ -2,12 +2,11 @@
 // the errors that say what to fix. What the snippet does in a page: test/setupShare/boot.test.ts and
 // the Chromium run in test/e2e/boot.test.ts.
 import { parse } from 'acorn';
-import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { bootScript } from '../../src/server/bootScript';
 
 // The page a server renders with the tag first in <head>, parsed as a browser parses it.
-const render = (tag: string) => new JSDOM(`<!doctype html><html><head>${tag}<title>t</title></head><body></body></html>`).window.document;
+const render = (tag: string) => new DOMParser().parseFromString(`<!doctype html><html><head>${tag}<title>t</title></head><body></body></html>`, 'text/html');
 const hostile = '/sign?a=</script><script>alert(1)</script><!--"\'\u2028\u2029';
 
 describe('bootScript', () => {
