@@ -62,3 +62,16 @@ describe('bootScript', () => {
     expect(() => bootScript(undefined as never)).toThrow(TypeError);
   });
 });
+
+describe('the copy-paste snippet of both READMEs', () => {
+  it.each(['README.md', 'README.zh-CN.md'])('%s: is what bootScript() writes, with its size stated right', async (file) => {
+    const { readFileSync } = await import('node:fs');
+    const { gzipSync } = await import('node:zlib');
+    const readme = readFileSync(file, 'utf8');
+    const tag = bootScript({ endpoint: '/api/wechat/signature' });
+    const block = /```html\n(<script>\(function\(w,d,e,v,m\)[^\n]*)\n```/.exec(readme)![1];
+    expect(block).toBe(tag);
+    const [bytes, gzip] = [Buffer.byteLength(tag), gzipSync(tag, { level: 9 }).length];
+    expect(readme).toMatch(file === 'README.md' ? `(${bytes} bytes, ${gzip} gzip,` : `（${bytes} 字节，gzip 后 ${gzip} 字节，`);
+  });
+});
