@@ -25,7 +25,7 @@ const external = (id) => id.startsWith('node:');
 
 // Entries that import another entry's bundle rather than a copy of it: wechat-share/dev uses the
 // server entry's functions (one WechatApiError class, one signer), wechat-share/server re-exports
-// the dev tools' deprecated names from dist/dev.*, and wechat-share/vite imports wechat-share/dev.
+// the dev tools' deprecated names from dist/dev.*, and wechat-share/vite imports wechat-share/dev (and the server entry's bootSnippet).
 // Each link is the import as written (`id`) and the file it names (`file`, as Rollup resolves it).
 const SERVER = { id: '../server/index', file: /[\\/]src[\\/]server[\\/]index(\.ts)?$/, bundle: 'server' };
 const DEV = { id: '../dev/index', file: /[\\/]src[\\/]dev[\\/]index(\.ts)?$/, bundle: 'dev' };
@@ -78,7 +78,7 @@ export default [
   ...entry('src/dev/index.ts', 'dev', { links: [SERVER] }),
   ...entry('src/simulator/index.ts', 'wechat-simulator'),
   // `vite` is the user's own, for types only.
-  ...entry('src/dev/vite/index.ts', 'vite', { links: [{ ...DEV, id: '../index' }], own: ['vite'] }),
+  ...entry('src/dev/vite/index.ts', 'vite', { links: [{ ...DEV, id: '../index' }, { ...SERVER, id: '../../server/index' }], own: ['vite'] }),
   // The Mini Program runtime: plain ES2015.
   ...entry('src/miniprogram/index.ts', 'miniprogram', { target: 'ES2015' }),
   {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
 // The server entry's own functions (dist/dev.mjs imports them from dist/server.mjs: one
 // WechatApiError class, one copy of the signer).
-import { createSignatureHandler, createSigner, toNodeHandler, type Signer } from '../server/index';
+import { bootScript, createSignatureHandler, createSigner, toNodeHandler, type BootScriptOptions, type Signer } from '../server/index';
 import { createVerifyHandler } from './createVerifyHandler';
 import { findJweixin } from './findJweixin';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
@@ -24,8 +24,8 @@ export interface DevMiddlewareOptions {
    */
   simulate?: boolean;
   /**
-   * Put the simulator's `<script>` first in `<head>` of HTML answers passing through. The Vite
-   * plugin turns this off and uses Vite's own HTML hook.
+   * Put the simulator's `<script>` (and the boot snippet's, with `bootScript`) first in `<head>` of
+   * HTML answers passing through. The Vite plugin turns this off and uses Vite's own HTML hook.
    * @default true (when `simulate`)
    */
   injectSimulator?: boolean;
@@ -68,6 +68,22 @@ export interface DevMiddlewareOptions {
    * @default process.cwd() (the Vite plugin: Vite's `root`)
    */
   root?: string | false;
+  /**
+   * The name `weixin-js-sdk` is installed under in `root`: an alias such as `jweixin-1.6.0`
+   * (`npm install -D jweixin-1.6.0@npm:weixin-js-sdk@1.6.0`) for a project that keeps
+   * `weixin-js-sdk` at 1.4 for its own code. Only 1.6 or later is served (see `root`).
+   * @default 'weixin-js-sdk'
+   */
+  jweixinPackage?: string;
+  /**
+   * Put the boot snippet (`bootScript()`, for this middleware's `endpoint`) into HTML answers too,
+   * after the simulator's and jweixin's tags, so that jweixin and the signing request start from
+   * `<head>` as they will in production with the snippet. `true` for a page on jweixin 1.4.0 (the
+   * SDK's default), `{ jweixinVersion: '1.6.0' }` for one with open tags; `method` as the page's.
+   * When jweixin is served locally it is already on the page, and the snippet loads no other.
+   * @default false
+   */
+  bootScript?: boolean | Pick<BootScriptOptions, 'jweixinVersion' | 'method'>;
 }
 
 /** A connect-style middleware, with what it mounted for a startup line. */
@@ -89,6 +105,11 @@ export interface DevMiddleware {
    * simulator's (`simulatorTag` has both): a page, and the SDK, then find `window.wx` already there.
    */
   readonly jweixinPath: string | undefined;
+  /**
+   * The boot snippet's `<script>` (`bootScript()` for `endpoint`) when the `bootScript` option asks for
+   * it, else `''`: put it after `simulatorTag` in pages the middleware does not serve.
+   */
+  readonly bootTag: string;
   /**
    * Whether this request's client may use the middleware: a loopback client not forwarded by a proxy,
    * or any with `allowRemote`. A page you serve yourself with `simulatorTag` should carry it only then.
@@ -179,13 +200,14 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
     }),
   );
   const simulate = options.simulate ?? true;
-  const inject = simulate && (options.injectSimulator ?? true);
+  // The simulator's tags and the boot snippet go into pages unless the host injects them (Vite).
+  const inject = options.injectSimulator ?? true;
   const allowRemote = options.allowRemote === true;
   // The middleware itself turns away remote clients before any of its paths, the verify endpoint's included.
   const verify =
     simulate &&
     toNodeHandler(createVerifyHandler({ appId: signingAppId, signer, jsSafeDomains: options.jsSafeDomains, signedUrlOf: (s) => issued.get(s), allowRemote: true }));
-  const jweixin = simulate && options.root !== false ? findJweixin(options.root ?? process.cwd()) : undefined;
+  const jweixin = simulate && options.root !== false ? findJweixin(options.root ?? process.cwd(), options.jweixinPackage) : undefined;
   const localJweixin = jweixin && 'found' in jweixin ? jweixin.found : undefined;
   const jweixinPath = localJweixin && JWEIXIN_FOLDER + localJweixin.fileName;
   const simulatorAttributes = simulate
@@ -194,11 +216,17 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
   const simulatorTag = [simulatorAttributes, jweixinPath && { src: jweixinPath }]
     .map((attributes) => (attributes ? `<script${Object.entries(attributes).map(([name, value]) => ` ${name}="${attribute(value)}"`).join('')}></script>` : ''))
     .join('');
+  const bootTag = options.bootScript ? bootScript({ ...(options.bootScript === true ? {} : options.bootScript), endpoint }) : '';
+  const pageTags = simulatorTag + bootTag;
   const source = fake ? `fake WeChat API, appId ${DEV_APP.appId}` : `WeChat API, appId ${signingAppId}`;
   const mounted = [`signing endpoint ${endpoint} (${source})`];
   if (simulate) mounted.push(`simulated WeChat client: ${SIMULATOR_SCRIPT_PATH}${inject ? ' injected into HTML pages' : ''}, verify endpoint ${VERIFY_PATH}`);
-  if (localJweixin) mounted.push(`jweixin: ${jweixinPath}, from weixin-js-sdk ${localJweixin.version} (pages work offline)`);
+  if (localJweixin) {
+    const from = localJweixin.packageName === 'weixin-js-sdk' ? '' : `${localJweixin.packageName}: `;
+    mounted.push(`jweixin: ${jweixinPath}, from ${from}weixin-js-sdk ${localJweixin.version} (pages work offline)`);
+  }
   else if (jweixin && 'missing' in jweixin) mounted.push(`jweixin: from res.wx.qq.com (${jweixin.missing}; npm install -D weixin-js-sdk@^1.6 to work offline)`);
+  if (bootTag) mounted.push(`boot snippet in HTML pages: jweixin and ${endpoint} start from <head>`);
   mounted.push(allowRemote ? 'clients: any (allowRemote: true)' : 'clients: this machine only (allowRemote: true lets a phone on the LAN in)');
 
   const allowsClient = (req: IncomingMessage) => allowRemote || isLocalClient(req.socket?.remoteAddress, (name) => headerOf(req, name));
@@ -231,13 +259,13 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
     if (localJweixin && path === jweixinPath) {
       return void serveScript(res, localJweixin.script(), `wechat-share: weixin-js-sdk ${localJweixin.version} has neither index.original.js nor index.js. Reinstall it.`);
     }
-    if (inject && allowed && req.method === 'GET' && /\btext\/html\b/.test(String(req.headers.accept))) injectFirstInHead(req, res, simulatorTag);
+    if (inject && pageTags && allowed && req.method === 'GET' && /\btext\/html\b/.test(String(req.headers.accept))) injectFirstInHead(req, res, pageTags);
     next();
   };
   const printMounted = (print: (line: string) => void = (line) => console.info(line)) => {
     for (const line of mounted) print(`wechat-share: ${line}`);
   };
-  return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes, jweixinPath, allowsClient, printMounted });
+  return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes, jweixinPath, bootTag, allowsClient, printMounted });
 }
 
 // One request header as a string (node gives arrays for repeated ones).

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 
 /** The jweixin of the installed `weixin-js-sdk` package, ready to be served to a page. */
 export interface LocalJweixin {
+  /** The name it is installed under: `weixin-js-sdk`, or an alias of it such as `jweixin-1.6.0`. */
+  packageName: string;
   /** The package's version, such as `1.6.5`. */
   version: string;
   /** The file name it is served as, after the official one: `jweixin-1.6.0.js` for every 1.6.x package. */
@@ -17,8 +19,10 @@ export interface LocalJweixin {
 export type JweixinLookup = { found: LocalJweixin } | { missing: string };
 
 /**
- * Finds the `weixin-js-sdk` package that `root` would import (an optional peer dependency), so
- * that a dev server can hand pages jweixin without the internet.
+ * Finds the `weixin-js-sdk` package that `root` would import (an optional peer dependency), or the
+ * alias `packageName` of it, so that a dev server can hand pages jweixin without the internet. (A
+ * project that keeps `weixin-js-sdk` at 1.4 for its own code can install 1.6 beside it under
+ * another name: `npm install -D jweixin-1.6.0@npm:weixin-js-sdk@1.6.0`.)
  *
  * Only 1.6 and later is used: a page that asks for open tags (`openTagList`) needs jweixin 1.6.0
  * (official open-tag doc), and jweixin refuses to start a second copy once `window.jWeixin` exists,
@@ -31,13 +35,14 @@ export type JweixinLookup = { found: LocalJweixin } | { missing: string };
  * `module` shim that then sets `window.wx` and `window.jWeixin`.
  *
  * @param root - the folder whose packages count (the dev server's project)
+ * @param packageName - the name `weixin-js-sdk` is installed under; @default 'weixin-js-sdk'
  */
-export function findJweixin(root: string): JweixinLookup {
+export function findJweixin(root: string, packageName = 'weixin-js-sdk'): JweixinLookup {
   let packageFile: string;
   try {
-    packageFile = createRequire(join(resolve(root), 'package.json')).resolve('weixin-js-sdk/package.json');
+    packageFile = createRequire(join(resolve(root), 'package.json')).resolve(`${packageName}/package.json`);
   } catch {
-    return { missing: 'weixin-js-sdk is not installed' };
+    return { missing: `${packageName} is not installed` };
   }
   let version: unknown;
   try {
@@ -47,7 +52,7 @@ export function findJweixin(root: string): JweixinLookup {
   }
   const [major, minor] = String(version).split('.').map(Number);
   if (!(major > 1 || (major === 1 && minor >= 6))) {
-    return { missing: `weixin-js-sdk ${String(version)} is installed, without open tags` };
+    return { missing: `${packageName} ${String(version)} is installed, without open tags` };
   }
   const folder = dirname(packageFile);
   let cached: Promise<string> | undefined;
@@ -63,5 +68,5 @@ export function findJweixin(root: string): JweixinLookup {
     cached.catch(() => (cached = undefined));
     return cached;
   };
-  return { found: { version: String(version), fileName: `jweixin-${major}.${minor}.0.js`, script } };
+  return { found: { packageName, version: String(version), fileName: `jweixin-${major}.${minor}.0.js`, script } };
 }

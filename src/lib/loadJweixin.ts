@@ -9,6 +9,32 @@ import { withTimeout } from '../shared/withTimeout';
  */
 export const jweixinUrls = (version: string): string[] => ['res', 'res2'].map((host) => `https://${host}.wx.qq.com/open/js/jweixin-${version}.js`);
 
+/**
+ * What the boot snippet (`bootScript()` of wechat-share/server, first in `<head>`) started, as it
+ * hands it to the SDK through `window.wechatShareBoot`: `jweixin` settles once jweixin loaded from
+ * res.wx.qq.com or res2.wx.qq.com, or both failed (it never rejects: the SDK then loads it itself);
+ * its signing request's answer is kept under that request's GET URL
+ * (`{endpoint}?url={encodeURIComponent(url)}`, also when it was sent as POST), `undefined` after a
+ * network error (the SDK then asks itself). The SDK takes the answer when it would make that very
+ * request. The first SDK call that loads or signs claims the handover (an empty one when no
+ * snippet ran first), so that a snippet running after it starts nothing: one jweixin and one
+ * signing request, in either order.
+ */
+export interface BootHandover {
+  jweixin?: Promise<unknown>;
+  [signingRequest: string]: Promise<Response | undefined> | Promise<unknown> | undefined;
+}
+
+declare global {
+  interface Window {
+    /** The boot snippet's handover; see {@link BootHandover}. */
+    wechatShareBoot?: BootHandover;
+  }
+}
+
+/** Claims the boot snippet's handover (see {@link BootHandover}). */
+export const bootHandover = (): BootHandover => (window.wechatShareBoot ||= {});
+
 // The browser exposes an element with id or name "wx" (or "jWeixin") as window.wx: an element has
 // no config function (a form's named field would be an element too), jweixin has.
 const globalWx = (): Wx | undefined => [window.wx, window.jWeixin].find((value) => typeof value?.config == 'function');
@@ -23,6 +49,9 @@ function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<unknown
 }
 
 async function load(urls: string[], timeout: number): Promise<Wx> {
+  // The boot snippet's jweixin, if it started one: waited for, not loaded twice.
+  const early = bootHandover().jweixin;
+  if (early) await withTimeout(early, timeout).catch(() => undefined);
   // A page that already loads jweixin itself keeps its copy: a second copy would cost a request
   // and, with jweixin's `if (!window.jWeixin)` guard, do nothing.
   const existing = document.querySelector<HTMLScriptElement>('script[src*="jweixin"]');
@@ -53,7 +82,7 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
  * Loads jweixin once per page and resolves with its `wx`. A jweixin `window.wx` (or
  * `window.jWeixin`) already present is used as it is; anything else of that name (an element
  * with that id or name) is not jweixin and is passed over. A jweixin `<script>` already on the page
- * is waited for. Otherwise each URL is tried in turn, each within `timeout` ms. With `openTags`,
+ * is waited for, and so is the one the boot snippet started ({@link BootHandover}). Otherwise each URL is tried in turn, each within `timeout` ms. With `openTags`,
  * the `wx` must be able to send `openTagList` (jweixin 1.6.0+), which matters when a jweixin was
  * already running, loaded by the page or by an earlier call. Rejects with `SDK_LOAD_FAILED` and
  * forgets a failed load, so that a later call tries again.

@@ -1,6 +1,7 @@
 import { WechatShareError } from '../errors';
 import type { ShareOptions, SignatureData } from '../types';
 import { CROSS_ORIGIN_HINT } from './hintFor';
+import { bootHandover, type BootHandover } from './loadJweixin';
 import { normalizeSignature } from './normalizeSignature';
 import { withTimeout } from '../shared/withTimeout';
 
@@ -20,6 +21,8 @@ export const MAX_GET_TARGET = 8000;
  * endpoint nor sign), `SIGN_REQUEST_FAILED` (network, non-2xx, non-JSON, timeout, `sign`
  * rejected; a GET answered 414 or 431 says to set `method: 'POST'`; a network error from an
  * endpoint on another origin carries {@link CROSS_ORIGIN_HINT} as `hint`) or `SIGN_RESPONSE_INVALID`.
+ * When the boot snippet (`bootScript()`) already asked `endpoint` for `url`, its answer is taken
+ * instead of a new request (once: see {@link BootHandover}), and read by the same rules.
  */
 export async function requestSignature(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
   const { endpoint, sign, timeout } = options;
@@ -36,11 +39,18 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     // refused before the handler runs.
     const post = options.method ? options.method === 'POST' : target.href.length - target.origin.length > MAX_GET_TARGET;
     crossOrigin = target.origin !== location.origin;
-    const response = await fetch(
-      post ? endpoint! : get,
-      // A URLSearchParams body is sent as application/x-www-form-urlencoded.
-      { method: post ? 'POST' : 'GET', body: post ? new URLSearchParams({ url }) : undefined, signal: controller.signal },
-    );
+    // The boot snippet's answer to this very request, taken once (a body reads once); after its
+    // network error, this request instead.
+    const boot = bootHandover();
+    const early = boot[get] as Promise<Response | undefined> | undefined;
+    delete boot[get];
+    const response =
+      (await early) ||
+      (await fetch(
+        post ? endpoint! : get,
+        // A URLSearchParams body is sent as application/x-www-form-urlencoded.
+        { method: post ? 'POST' : 'GET', body: post ? new URLSearchParams({ url }) : undefined, signal: controller.signal },
+      ));
     const { status } = response;
     const body = await response.text();
     if (!response.ok) {

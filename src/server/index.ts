@@ -32,3 +32,5 @@ export type { SecretSource } from './knownSecrets';
 export { TokenRefreshError } from './TokenRefreshError';
 export type { TokenRefreshErrorCode } from './TokenRefreshError';
 export { signatureScript } from './signatureScript';
+export { bootScript, bootSnippet } from './bootScript';
+export type { BootScriptOptions } from './bootScript';

@@ -1,6 +1,7 @@
 // examples/vite-vue under a real Vite dev server started here, with the wechatShare() plugin of
 // wechat-share/vite: the simulated client and the signing endpoint come from the plugin alone,
-// Chromium runs the real jweixin 1.6.0 (the app asks for it: one route has an open tag), and each
+// Chromium runs the real jweixin 1.6.0 (the app asks for it: one route has an open tag) served by the
+// plugin from the npm copy, with no request to res.wx.qq.com, and each
 // route's card is verified, and the open tag's ready seen. `vite build` of the
 // same example carries none of it.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, createLogger, createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jweixinUrl } from '../../scripts/jweixin.mjs';
 import { HOST, SHOTS, matching, statusOf, useChromium, type Session } from './browser';
 
 const ROOT = 'examples/vite-vue';
@@ -45,8 +45,8 @@ it('prints what the plugin mounted under Vite\'s URLs', () => {
   expect(logged.filter((line) => line.includes('wechat-share:')).map((line) => line.replace(/\u001b\[[\d;]*m/g, '').trim())).toEqual([
     '➜  wechat-share: signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)',
     '➜  wechat-share: simulated WeChat client: /__wechat-share/simulator.js, verify endpoint /__wechat-share/verify',
-    // This repository's weixin-js-sdk is 1.4.0-test (the real jweixin 1.4.0, for the tests).
-    '➜  wechat-share: jweixin: from res.wx.qq.com (weixin-js-sdk 1.4.0-test is installed, without open tags; npm install -D weixin-js-sdk@^1.6 to work offline)',
+    // This repository's weixin-js-sdk is 1.4.0-test; the example names its 1.6.0 alias.
+    '➜  wechat-share: jweixin: /__wechat-share/jweixin-1.6.0.js, from jweixin-1.6.0: weixin-js-sdk 1.6.0 (pages work offline)',
     '➜  wechat-share: clients: this machine only (allowRemote: true lets a phone on the LAN in)',
   ]);
 });
@@ -66,6 +66,7 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     await expect.poll(() => panel(s).chatTitle()).toBe('Product 42');
     expect(await panel(s).state()).toBe('ok');
     expect(s.page.url()).toBe(`${base}/products/42`);
+    expect(matching(s.requests, 'wx.qq.com')).toEqual([]);
     const signed = matching(s.requests, '/api/wechat/signature').map((r) => decodeURIComponent(r.split('url=')[1]));
     // iOS checks the entry URL for the whole session; Android the current one.
     expect(signed).toEqual(platform === 'ios' ? [`${base}/`] : [`${base}/`, `${base}/products/42`]);
@@ -81,8 +82,10 @@ describe.each(['ios', 'android'] as const)('on %s', (platform) => {
     await expect.poll(() => panel(s).chatTitle()).toBe('Mini Program');
     expect(await panel(s).state()).toBe('ok');
     expect(await s.page.getAttribute('wechat-share-simulator >> [data-open-tag="wx-open-launch-weapp"]', 'data-state')).toBe('ready');
-    // The app loads jweixin 1.6.0 from the start; iOS signed once (the entry URL), Android each URL.
-    expect(matching(s.requests, 'jweixin-')).toEqual([`GET ${jweixinUrl('1.6.0')}`]);
+    // jweixin 1.6.0 from the plugin, before the app: nothing from res.wx.qq.com (the harness would
+    // serve it; no request is made). iOS signed once (the entry URL), Android each URL.
+    expect(matching(s.requests, 'jweixin-')).toEqual([`GET ${base}/__wechat-share/jweixin-1.6.0.js`]);
+    expect(matching(s.requests, 'wx.qq.com')).toEqual([]);
     const signed = matching(s.requests, '/api/wechat/signature').map((r) => decodeURIComponent(r.split('url=')[1]));
     expect(signed).toEqual(platform === 'ios' ? [`${base}/`] : [`${base}/`, `${base}/weapp`]);
     // The template is drawn in the tag's Shadow DOM.

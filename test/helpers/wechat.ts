@@ -171,6 +171,7 @@ export async function openPage<T = typeof import('../../src/index')>(options: Pa
   delete w.wx;
   delete w.jWeixin;
   delete w.WeixinJSBridge;
+  delete w.wechatShareBoot;
   Reflect.deleteProperty(navigator, 'userAgent');
   document.head.innerHTML = options.html ?? '';
   document.body.innerHTML = '';

@@ -261,6 +261,34 @@ describe('npm run demo', () => {
     }
   });
 
+  it('judges by content once dist/ is stamped: npm install rewriting package-lock.json as it was triggers no build', async () => {
+    // @ts-expect-error plain JS script, typed by use
+    const { staleReason, writeStamp } = await import('../../scripts/demo.mjs');
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+    try {
+      mkdirSync(join(dir, 'src'), { recursive: true });
+      mkdirSync(join(dir, 'dist'));
+      for (const file of ['rollup.config.mjs', 'tsconfig.json', 'package.json', 'package-lock.json', 'src/index.ts']) writeFileSync(join(dir, file), `${file} v1`);
+      const built = new Date(Date.now() - 30_000);
+      for (const bundle of ['wechat-share.iife.js', 'wechat-share.mjs', 'server.mjs', 'wechat-simulator.iife.js', 'wechat-simulator.mjs']) {
+        writeFileSync(join(dir, 'dist', bundle), '');
+        utimesSync(join(dir, 'dist', bundle), built, built);
+      }
+      writeStamp(dir);
+      // npm install: the same lockfile written again, newer than every bundle.
+      writeFileSync(join(dir, 'package-lock.json'), 'package-lock.json v1');
+      expect(staleReason(dir)).toBeUndefined();
+      writeFileSync(join(dir, 'package-lock.json'), 'package-lock.json v2');
+      expect(staleReason(dir)).toBe('package-lock.json changed since the last build');
+      writeFileSync(join(dir, 'package-lock.json'), 'package-lock.json v1');
+      writeFileSync(join(dir, 'src', 'new.ts'), '');
+      expect(staleReason(dir)).toBe('src changed since the last build');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers /favicon.ico without a 404, and the index page explains the panel', async () => {
     const base = await start({}, ['--demo']);
     expect((await fetch(`${base}/favicon.ico`)).status).toBe(204);

@@ -2,8 +2,9 @@
 // `vite serve`. Nothing of it reaches `vite build`.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
-import type { Plugin } from 'vite';
+import type { HtmlTagDescriptor, Plugin } from 'vite';
 import { createDevMiddleware, type DevMiddlewareOptions } from '../index';
+import { bootSnippet } from '../../server/index';
 
 /**
  * Options of {@link wechatShare}: those of `createDevMiddleware` from `wechat-share/dev`
@@ -11,7 +12,8 @@ import { createDevMiddleware, type DevMiddlewareOptions } from '../index';
  * `'ios'`; `appId`/`appSecret`, default `WECHAT_APP_ID`/`WECHAT_APP_SECRET`, else a fake WeChat API
  * in the dev server's process; `signer`; `jsSafeDomains`; `log`, default Vite's logger;
  * `allowRemote`, default `false`: this machine only, `true` for a phone on the LAN with
- * `vite --host`; `root`, default Vite's root, where `weixin-js-sdk` is looked for).
+ * `vite --host`; `root`, default Vite's root, where `weixin-js-sdk` is looked for; `bootScript`,
+ * default `false`: `true` or `{ jweixinVersion: '1.6.0' }` puts the boot snippet into pages too).
  */
 export type WechatShareViteOptions = Omit<DevMiddlewareOptions, 'injectSimulator'>;
 
@@ -19,7 +21,8 @@ export type WechatShareViteOptions = Omit<DevMiddlewareOptions, 'injectSimulator
  * The Vite plugin: under `vite serve` only (`apply: 'serve'`), it mounts the signing endpoint and,
  * with `simulate` (the default), the simulator's verify endpoint and script, and puts the
  * simulator's `<script>` first in `<head>` of every HTML page Vite serves to this machine, followed
- * by jweixin's when an installed `weixin-js-sdk` 1.6 or later is served. Clients on other machines
+ * by jweixin's when an installed `weixin-js-sdk` 1.6 or later is served, then the boot snippet's
+ * with `bootScript`. Clients on other machines
  * get none of it (a 403 on its paths, pages without the simulator) unless `allowRemote`. It prints
  * what it mounted under Vite's URLs. `vite build` output has none of it.
  *
@@ -34,6 +37,8 @@ export function wechatShare(options: WechatShareViteOptions = {}): Plugin {
   // Vite's HTML hook is not given the request: the request whose page is being transformed is
   // carried from the middleware through Vite's chain, so that a remote client's page is left alone.
   const pageRequest = new AsyncLocalStorage<IncomingMessage>();
+  const endpoint = options.endpoint ?? '/api/wechat/signature';
+  const boot = options.bootScript && (options.bootScript === true ? {} : options.bootScript);
   return {
     name: 'wechat-share',
     apply: 'serve',
@@ -55,9 +60,13 @@ export function wechatShare(options: WechatShareViteOptions = {}): Plugin {
       // A page whose request did not come through the middleware gets nothing: its client is unknown.
       handler: () => {
         const req = pageRequest.getStore();
-        if (!middleware?.simulatorAttributes || !req || !middleware.allowsClient(req)) return [];
+        if (!middleware || !req || !middleware.allowsClient(req)) return [];
+        if (!middleware.simulatorAttributes && !boot) return [];
         const scripts = [middleware.simulatorAttributes, ...(middleware.jweixinPath ? [{ src: middleware.jweixinPath }] : [])];
-        return scripts.map((attrs) => ({ tag: 'script', attrs: { ...attrs }, injectTo: 'head-prepend' as const }));
+        const tags: HtmlTagDescriptor[] = scripts.map((attrs) => ({ tag: 'script', attrs: { ...attrs }, injectTo: 'head-prepend' }));
+        // The boot snippet after them: jweixin is then already there when the page has it locally.
+        if (boot) tags.push({ tag: 'script', children: bootSnippet({ ...boot, endpoint }), injectTo: 'head-prepend' });
+        return tags;
       },
     },
   };
