@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bootScript, createDevMiddleware } from '../../src/server/index';
+import { createDevMiddleware } from '../../src/dev/index';
+import { bootScript } from '../../src/server/index';
 
 const quiet = { log: () => {}, appId: undefined, appSecret: undefined };
 let server: Server | undefined;
