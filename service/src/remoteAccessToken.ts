@@ -9,6 +9,9 @@ const TIMEOUT = 5000;
  * `GET {base}/v1/accounts/{appId}/access_token`, and, when the signer saw the token refused,
  * `POST {base}/v1/accounts/{appId}/access_token/refresh` with `{ "stale": … }`.
  *
+ * No redirect is followed: the refresh's body carries the token WeChat refused and every call the
+ * key, and a redirect would hand them to the origin it names. A 3xx is an error like any non-2xx.
+ *
  * Rejects with an `Error` naming the server's origin and the HTTP status or the answer's fault
  * (for a 503, its `error.code` and `Retry-After`); never the key, the token or the full URL.
  */
@@ -27,8 +30,9 @@ export function remoteAccessToken(options: { base: string; key: string; appId: s
             headers: { ...headers, 'Content-Type': 'application/json' },
             body: JSON.stringify({ stale: context.stale }),
             signal: AbortSignal.timeout(TIMEOUT),
+            redirect: 'manual',
           })
-        : await doFetch(path, { headers, signal: AbortSignal.timeout(TIMEOUT) });
+        : await doFetch(path, { headers, signal: AbortSignal.timeout(TIMEOUT), redirect: 'manual' });
     } catch (error) {
       // fetch's own errors can quote the URL; name only the origin and the kind of failure.
       const kind = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${TIMEOUT} ms` : 'network error';
@@ -43,7 +47,9 @@ export function remoteAccessToken(options: { base: string; key: string; appId: s
     }
     if (!response.ok) {
       await response.body?.cancel();
-      throw new Error(`The central server ${origin} answered HTTP ${response.status} for ${options.appId}'s access_token${response.status === 401 ? ': check accessTokenKey' : ''}.`);
+      const status = response.type === 'opaqueredirect' ? 'a redirect' : `HTTP ${response.status}`;
+      const advice = response.status === 401 ? ': check accessTokenKey' : response.status >= 300 && response.status < 400 || response.type === 'opaqueredirect' ? ': redirects are not followed, give the address that answers the token API itself' : '';
+      throw new Error(`The central server ${origin} answered ${status} for ${options.appId}'s access_token${advice}.`);
     }
     const body = (await response.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (typeof body?.access_token !== 'string' || typeof body.expires_in !== 'number') {
