@@ -155,6 +155,8 @@ export async function connectStore(config: RedisConfig | undefined, logger: Logg
       delete: (key) => current()?.delete(key) ?? notConnected(),
       lock: (key, ttl) => current()?.lock(key, ttl) ?? notConnected(),
       unlock: (key, token) => current()?.unlock(key, token) ?? notConnected(),
+      // Ends the signers' pause of store calls as soon as the connection is back (Store.ready).
+      ready: () => !closed && isUp(client),
     },
     kind: 'url' in config ? 'redis' : 'redis-cluster',
     up: () => !closed && isUp(client),

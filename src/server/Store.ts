@@ -17,4 +17,12 @@ export interface Store {
   lock(key: string, ttl: number): Promise<string | undefined>;
   /** Releases the lock `key` if, and only if, `token` still owns it. */
   unlock(key: string, token: string): Promise<void>;
+  /**
+   * Optional, synchronous: whether the store's connection is up now (for example node-redis's
+   * `isReady`). After a failure the signer pauses store calls (1 s doubling to 30 s); a store
+   * that says `false` when a call failed and `true` later ends that pause at once, so a Redis
+   * that comes back is used as soon as it answers, not after the pause.
+   * @default undefined: the pause runs its course
+   */
+  ready?(): boolean;
 }

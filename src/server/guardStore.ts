@@ -34,7 +34,8 @@ const DOWN_MAX = 30_000;
 /**
  * `store` with a time limit on every call, and a memory of outages: after a call fails or
  * times out, calls fail at once for 1 s, doubling per consecutive failure up to 30 s, and the
- * first success clears it. So a Redis that is down or paused costs one `timeout` per pause,
+ * first success clears it; a store whose `ready()` was `false` at the failure and is `true` now
+ * is asked again at once. So a Redis that is down or paused costs one `timeout` per pause,
  * not one per request, and the signer falls back to its in-process copy and to WeChat itself.
  * Clients such as node-redis and ioredis queue commands while disconnected; the time limit is
  * what turns that queue into an answer.
@@ -43,9 +44,13 @@ export function guardStore(store: Store, options: GuardStoreOptions): GuardedSto
   let failures = 0;
   let downUntil = 0;
   let lastFailure: string | undefined;
+  // Whether the store said it was disconnected when the last call failed: its return to `true`
+  // then ends the pause (Store.ready).
+  let failedDisconnected = false;
+  const paused = () => Date.now() < downUntil && !(failedDisconnected && store.ready?.() === true);
 
   async function guarded<T>(name: keyof Store, call: () => Promise<T>): Promise<T> {
-    if (Date.now() < downUntil) throw new Error(`store.${name} skipped: the store failed moments ago`);
+    if (paused()) throw new Error(`store.${name} skipped: the store failed moments ago`);
     const started = Date.now();
     try {
       const result = await withTimeout(call(), options.timeout);
@@ -54,6 +59,7 @@ export function guardStore(store: Store, options: GuardStoreOptions): GuardedSto
       return result;
     } catch (error) {
       downUntil = Date.now() + Math.min(DOWN_MIN * 2 ** failures, DOWN_MAX);
+      failedDisconnected = store.ready?.() === false;
       failures++;
       const reason = redact(String((error as Error)?.message ?? error), options.secrets());
       lastFailure = `store.${name} failed: ${reason}`;
@@ -68,6 +74,6 @@ export function guardStore(store: Store, options: GuardStoreOptions): GuardedSto
     delete: (key) => guarded('delete', () => store.delete(key)),
     lock: (key, ttl) => guarded('lock', () => store.lock(key, ttl)),
     unlock: (key, token) => guarded('unlock', () => store.unlock(key, token)),
-    health: () => (Date.now() < downUntil ? { up: false, error: lastFailure } : { up: true }),
+    health: () => (paused() ? { up: false, error: lastFailure } : { up: true }),
   };
 }
