@@ -1,10 +1,12 @@
 // Prints the min+gzip size of every bundle in dist/ and fails when the script-tag build passes
 // its budget. The closest existing libraries ship 1.1–1.6 KB; ours does more, within 4 KB. Issue 15
 // asks for 3,700 B: not reached without dropping features (README, "Figures", says which).
+// Issue 23 (a card never lost to an open tag, signatures healed from the client's realAuthUrl,
+// HarmonyOS WeChat's own versions for open tags) measured 3,969 → 4,240 B (+271): budget 4,240.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 3980 };
+const BUDGETS = { 'wechat-share.iife.js': 4240 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

@@ -3,13 +3,14 @@ import { applyShare, SHARE_APIS } from './lib/applyShare';
 import { takeEmbeddedSignature } from './lib/embeddedSignature';
 import { listenOpenTagsError } from './lib/listenOpenTagsError';
 import { loadJweixin, jweixinUrls } from './lib/loadJweixin';
+import { OLD_JWEIXIN, openTagsMissing } from './lib/openTagsMissing';
 import { page } from './lib/pageState';
 import { readPage } from './lib/readPage';
 import { requestSignature } from './lib/requestSignature';
 import { resolveShareData } from './lib/resolveShareData';
 import { signingUrls } from './lib/signingUrls';
 import { stripShareParams } from './lib/stripShareParams';
-import type { ShareData, ShareOptions, ShareResult, SignatureData } from './types';
+import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx } from './types';
 
 // One signature per signing URL for the page's life; a failed request drops its entry.
 function signatureFor(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
@@ -33,7 +34,7 @@ const endEarly = (share: ShareData) => {
 async function shareOnce(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   const settings = { ...page.defaults, ...options };
   const timeout = settings.timeout ?? 10000;
-  const openTagList = unique(settings.openTagList || []);
+  let openTagList = unique(settings.openTagList || []);
   // Open tags need jweixin 1.6.0 (official open-tag doc); 1.4.0 is what this SDK is specified on.
   const version = settings.jweixinVersion || (openTagList.length ? '1.6.0' : '1.4.0');
   // (Another version string loads that file from the official hosts: a wrong one fails to load.)
@@ -53,7 +54,7 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   // Bad share data fails here, before any request.
   resolveShareData(share, snapshot);
   // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
-  const wxLoad = settings.sdkUrl ? loadJweixin([settings.sdkUrl], timeout) : loadJweixin(jweixinUrls(version), timeout, !!openTagList.length);
+  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : jweixinUrls(version), timeout);
   // The card, read when it is applied: an early start's becomes the first setupShare's if that
   // came meanwhile (preloadShare), so that the page needs one round, not two.
   const card = () => {
@@ -72,37 +73,65 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   takeEmbeddedSignature();
   listenOpenTagsError(settings.onOpenTagsError);
   const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
-  const applyBase = { jsApiList, openTagList, debug: settings.debug, timeout };
+  // Open tags that cannot be had cost the tags, never the card: the config goes without them, and
+  // onOpenTagsError says why (a host's throwing handler is its own affair, not this call's).
+  const withoutTags = (why?: string) => {
+    if (why && openTagList.length) {
+      openTagList = [];
+      try {
+        settings.onOpenTagsError?.(why);
+      } catch {
+        // ignored: see above
+      }
+    }
+  };
+  withoutTags(openTagsMissing(snapshot));
+  // Only one jweixin runs on a page, the first one (its `if (!window.jWeixin)` guard): an older
+  // one already there sends no openTagList (1.6.0 names verifyOpenTagList in its config).
+  const apply = (wx: Wx, url: string, signature?: SignatureData) => {
+    if (!settings.sdkUrl && !/OpenTag/.test(String(wx.config))) withoutTags(OLD_JWEIXIN);
+    return applyShare({ jsApiList, openTagList, debug: settings.debug, timeout, share: card(), wx, url, signature });
+  };
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList, openTagList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
 
   // A config allows what its lists name: other lists need a new one, even for the same URL.
-  const lists = ` ${jsApiList} ${openTagList}`;
+  const lists = () => ` ${jsApiList} ${openTagList}`;
   // With open tags, every call configures again (with the signature it holds for the URL): users
   // report that tags a route renders after the config stay blank until the next wx.config.
-  if (!openTagList.length && likelyUrl + lists === page.verifiedUrl) {
+  if (!openTagList.length && likelyUrl + lists() === page.verifiedUrl) {
     // The config in force is for this URL: apply the new card, no new signature or wx.config.
-    const wx = await wxLoad;
-    const applied = await applyShare({ ...applyBase, share: card(), wx, url: likelyUrl }).then(() => true, () => false);
+    const applied = await apply(await wxLoad, likelyUrl).then(() => true, () => false);
     if (applied) return ready(likelyUrl);
   }
   page.verifiedUrl = undefined;
-  // On `invalid signature`, once more with a fresh signature, for the other candidate URL (entry
-  // vs current) when they differ: which one WeChat checks is only reported by users. (An embedded
-  // signature WeChat refused is dropped with the rest: the retry asks the endpoint, if any.)
+  // On `invalid signature`, once more with a fresh signature: for the URL the client says it
+  // checked (`realAuthUrl`, newer clients; reported by users, not documented), else for the other
+  // candidate URL (entry vs current) when they differ: which one WeChat checks is only reported by
+  // users. (An embedded signature WeChat refused is dropped with the rest: the retry asks the
+  // endpoint, if any.)
+  let checked: string | undefined;
   for (let retry = 0; ; retry++) {
-    const url = retry ? otherUrl : likelyUrl;
+    const url = retry ? checked || otherUrl : likelyUrl;
     // The jweixin load and the signing request run in parallel.
     const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
     try {
-      await applyShare({ ...applyBase, share: card(), wx, url, signature });
-      page.verifiedUrl = url + lists;
-      if (url !== likelyUrl) page.checksOtherUrl = !page.checksOtherUrl;
+      await apply(wx, url, signature);
+      page.verifiedUrl = url + lists();
+      // The client proved to check this URL: the current one, or the entry one.
+      if (url !== likelyUrl) page.checksOtherUrl = (url === snapshot.currentUrl) === snapshot.ios;
       return ready(url);
     } catch (error) {
-      page.signatures.delete(likelyUrl);
+      page.signatures.delete(url);
       page.signatures.delete(otherUrl);
-      if (retry || !(settings.endpoint || settings.sign) || !/invalid signature/.test((error as WechatShareError).errMsg || '')) throw error;
+      const { errMsg, realAuthUrl } = error as WechatShareError;
+      if (retry && checked && checked !== likelyUrl) {
+        (error as Error).message += ` (WeChat checked it; first signed: ${likelyUrl})`;
+      }
+      if (retry || !(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
+      checked = realAuthUrl;
+      // Not the current URL: it is the one the page was entered with, for the page's life.
+      if (checked && checked !== snapshot.currentUrl) page.reportedEntry = checked;
     }
   }
 }
