@@ -146,8 +146,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  *   without loading or requesting anything (`'no-window'` under SSR).
  * - Opened from a shared link, it removes WeChat's `from`/`isappinstalled` with
  *   `location.replace()` and resolves `{ status: 'redirecting', to }`.
- * - After an `invalid signature` it retries once with a fresh signature, for the other candidate
- *   URL (the entry URL vs the current one) when they differ: at most two signing requests.
+ * - After an `invalid signature` it retries once with a fresh signature: for the URL the client
+ *   says it checked (`realAuthUrl` in the result of `wx.error`, sent by newer clients: reported by
+ *   users, not documented), which it then signs for the rest of the page's life wherever the entry
+ *   URL is signed; else for the other candidate URL (the entry URL vs the current one) when they
+ *   differ. At most two signing requests; a retry for `realAuthUrl` that fails too rejects
+ *   `CONFIG_FAILED` naming both URLs, with the error's `realAuthUrl` set.
  * - A signature the server embedded in the page (`signatureScript()` of wechat-share/server) is used
  *   without a request when it is for the URL to sign; refused, it is replaced from the endpoint.
  *   The endpoint is then needed only when a signature is.
@@ -156,7 +160,10 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  * - It ends auto mode ({@link autoShare}): from then on the card is the one you set.
  * - With open tags (`openTagList`), it loads jweixin 1.6.0 and requests them in the same
  *   `wx.config` as the share APIs; every call configures again (reusing the signature it holds),
- *   so that the tags of a new route are covered.
+ *   so that the tags of a new route are covered. When open tags cannot be had (a jweixin older
+ *   than 1.6.0 already running; WeChat below 7.0.12, HarmonyOS WeChat below 1.0.3: official), the
+ *   card is still configured and applied without them: it resolves `ready` with `openTagList: []`
+ *   and calls `onOpenTagsError` saying why (earlier versions rejected `SDK_LOAD_FAILED`).
  * - Calls are run one at a time. A call still waiting when a later one is made does not run (the
  *   later card would replace its card at once): it settles with the outcome of the call that ran,
  *   so a router's burst of calls costs one round.
