@@ -12,6 +12,21 @@ import { signingUrls } from './lib/signingUrls';
 import { stripShareParams } from './lib/stripShareParams';
 import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx } from './types';
 
+// How one setupShare call runs, state by state (what holds for the whole page is stated once, in
+// lib/pageState.ts):
+// - QUEUED (enqueue): waits for the calls before it. A call superseded by a later one before its
+//   turn does not run: it settles with the outcome of the call that ran in its place.
+// - READ: options merged, the page read once (readPage). Ends UNSUPPORTED (not WeChat),
+//   REDIRECTING (second-share parameters) or POSTED (a Mini Program's web-view).
+// - REUSING: the config in force already allows this URL and these lists (configKey): the card is
+//   applied with no signing request and no wx.config. If that fails, CONFIGURING.
+// - CONFIGURING url: jweixin and the signature for url in parallel, then wx.config and the card.
+//   Ends READY (the config in force is configKey(url)) or REFUSED.
+// - REFUSED: only `invalid signature`, with an endpoint or `sign` to ask again, is retried, once:
+//   CONFIGURING the URL the client said it checked (realAuthUrl), else the other candidate URL.
+//   Any other refusal, or a second one, rejects.
+// Open tags never cost the card: where they cannot be had, CONFIGURING goes without them.
+
 // One signature per signing URL for the page's life; a failed request drops its entry.
 function signatureFor(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
   let signature = page.signatures.get(url);
@@ -95,43 +110,46 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList, openTagList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
 
-  // A config allows what its lists name: other lists need a new one, even for the same URL.
-  const lists = () => ` ${jsApiList} ${openTagList}`;
-  // With open tags, every call configures again (with the signature it holds for the URL): users
-  // report that tags a route renders after the config stay blank until the next wx.config.
-  if (!openTagList.length && likelyUrl + lists() === page.verifiedUrl) {
-    // The config in force is for this URL: apply the new card, no new signature or wx.config.
+  // What a config allows: its URL and its lists. Other lists need a new one, even for the same URL.
+  const configKey = (url: string) => `${url} ${jsApiList} ${openTagList}`;
+  // REUSING. With open tags, every call configures again (with the signature it holds for the
+  // URL): users report that tags a route renders after the config stay blank until the next one.
+  if (!openTagList.length && configKey(likelyUrl) === page.verifiedUrl) {
     const applied = await apply(await wxLoad, likelyUrl).then(() => true, () => false);
     if (applied) return ready(likelyUrl);
   }
   page.verifiedUrl = undefined;
-  // On `invalid signature`, once more with a fresh signature: for the URL the client says it
-  // checked (`realAuthUrl`, newer clients; reported by users, not documented), else for the other
-  // candidate URL (entry vs current) when they differ: which one WeChat checks is only reported by
-  // users. (An embedded signature WeChat refused is dropped with the rest: the retry asks the
-  // endpoint, if any.)
-  let checked: string | undefined;
-  for (let retry = 0; ; retry++) {
-    const url = retry ? checked || otherUrl : likelyUrl;
-    // The jweixin load and the signing request run in parallel.
+  // CONFIGURING url: a signature WeChat refused is dropped (an embedded one too: a retry asks the
+  // endpoint, if any).
+  const configure = async (url: string) => {
     const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
     try {
       await apply(wx, url, signature);
-      page.verifiedUrl = url + lists();
-      // The client proved to check this URL: the current one, or the entry one.
-      if (url !== likelyUrl) page.checksOtherUrl = (url === snapshot.currentUrl) === snapshot.ios;
-      return ready(url);
     } catch (error) {
       page.signatures.delete(url);
-      page.signatures.delete(otherUrl);
-      const { errMsg, realAuthUrl } = error as WechatShareError;
-      if (retry && checked && checked !== likelyUrl) {
-        (error as Error).message += ` (WeChat checked it; first signed: ${likelyUrl})`;
-      }
-      if (retry || !(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
-      checked = realAuthUrl;
-      // Not the current URL: it is the one the page was entered with, for the page's life.
-      if (checked && checked !== snapshot.currentUrl) page.reportedEntry = checked;
+      throw error;
+    }
+    page.verifiedUrl = configKey(url);
+    // The client proved to check this URL: the current one, or the entry one.
+    if (url !== likelyUrl) page.checksOtherUrl = (url === snapshot.currentUrl) === snapshot.ios;
+    return ready(url);
+  };
+  try {
+    return await configure(likelyUrl);
+  } catch (error) {
+    // REFUSED. Which URL WeChat checks is only reported by users: the client's own answer
+    // (`realAuthUrl`, newer clients; reported, not documented) beats the other candidate.
+    const { errMsg, realAuthUrl } = error as WechatShareError;
+    if (!(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
+    // The retry gets a fresh signature, whichever URL it is for.
+    page.signatures.delete(otherUrl);
+    // Not the current URL: it is the one the page was entered with, for the page's life.
+    if (realAuthUrl && realAuthUrl !== snapshot.currentUrl) page.reportedEntry = realAuthUrl;
+    try {
+      return await configure(realAuthUrl || otherUrl);
+    } catch (again) {
+      if (realAuthUrl && realAuthUrl !== likelyUrl) (again as Error).message += ` (WeChat checked it; first signed: ${likelyUrl})`;
+      throw again;
     }
   }
 }

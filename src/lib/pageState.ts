@@ -14,7 +14,7 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult 
  * - **Signatures per signing URL.** `signatures` caches one promise per URL for the page's life;
  *   a failed one, or one WeChat refused, is dropped. The signature embedded in the page enters it
  *   once: its element is removed when taken, so a refused one is never taken again.
- * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed,
+ * - **What WeChat verified.** `verifiedUrl` (setupShare's `configKey`) is the URL of the `wx.config` in force when it passed,
  *   followed by its `jsApiList` and `openTagList`: the same URL and lists need no new config. `checksOtherUrl` turns true once this client proved to check
  *   the other candidate URL (the current one on iOS, the entry one elsewhere).
  * - **The entry URL.** `reportedEntry` is the URL the client said it checked (with an `invalid

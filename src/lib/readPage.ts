@@ -33,7 +33,7 @@ export function readPage(): PageSnapshot {
     inWechat: /micromessenger/i.test(userAgent),
     ios: /iphone|ipad|ipod/i.test(userAgent),
     harmony: /openharmony/i.test(userAgent),
-    wechatVersion: (/micromessenger\/([\d.]+)/i.exec(userAgent) || [])[1],
+    wechatVersion: userAgent.match(/micromessenger\/([\d.]+)/i)?.[1],
     inMiniProgram: /miniprogram/i.test(userAgent) || (window as { __wxjs_environment?: string }).__wxjs_environment === 'miniprogram',
   };
 }
