@@ -1,11 +1,13 @@
 // Prints the min+gzip size of every bundle in dist/ and fails when the script-tag build passes
 // its budget. The closest existing libraries ship 1.1–1.6 KB; ours does more, within 4 KB. Issue 15
 // asks for 3,700 B: not reached without dropping features (README, "Figures", says which).
-// The boot snippet's hand-over (src/lib/loadJweixin.ts, requestSignature.ts) cost 62 B (3,969 to 4,031): the budget rose by that much, 3,980 to 4,042.
+// Issue 23 measured, 3,969 B before it: the boot snippet's hand-over (src/lib/loadJweixin.ts,
+// requestSignature.ts) +62 B; a card never lost to an open tag, signatures healed from the client's
+// realAuthUrl and HarmonyOS WeChat's own versions for open tags +271 B; together 4,301 B: budget 4,310.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 4042 };
+const BUDGETS = { 'wechat-share.iife.js': 4310 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

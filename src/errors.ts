@@ -23,15 +23,21 @@ export class WechatShareError extends Error {
   errMsg?: string;
   /** The item of WeChat's official invalid-signature checklist (Appendix 5) that matches, in plain words. */
   hint?: string;
+  /**
+   * With `CONFIG_FAILED` for `invalid signature`: the URL WeChat says it checked, when the client
+   * said so (`realAuthUrl` in the result of `wx.error`, sent by newer clients: reported by users,
+   * not in the official docs).
+   */
+  realAuthUrl?: string;
   /** The underlying error, when there is one. */
   override cause?: unknown;
 
   /**
    * @param code - which step failed
    * @param message - what happened and what to check
-   * @param extra - WeChat's `errMsg`, a checklist `hint`, and the `cause`
+   * @param extra - WeChat's `errMsg`, a checklist `hint`, its `realAuthUrl`, and the `cause`
    */
-  constructor(code: ErrorCode, message: string, extra?: { errMsg?: string; hint?: string; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, extra?: { errMsg?: string; hint?: string; realAuthUrl?: string; cause?: unknown }) {
     super(message);
     // Set by hand: Error's own `cause` option is ES2022, and WeChat's older WebViews predate it.
     Object.assign(this, { name: 'WechatShareError', code }, extra);

@@ -3,13 +3,29 @@ import { applyShare, SHARE_APIS } from './lib/applyShare';
 import { takeEmbeddedSignature } from './lib/embeddedSignature';
 import { listenOpenTagsError } from './lib/listenOpenTagsError';
 import { loadJweixin, jweixinUrls } from './lib/loadJweixin';
+import { OLD_JWEIXIN, openTagsMissing } from './lib/openTagsMissing';
 import { page } from './lib/pageState';
 import { readPage } from './lib/readPage';
 import { requestSignature } from './lib/requestSignature';
 import { resolveShareData } from './lib/resolveShareData';
 import { signingUrls } from './lib/signingUrls';
 import { stripShareParams } from './lib/stripShareParams';
-import type { ShareData, ShareOptions, ShareResult, SignatureData } from './types';
+import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx } from './types';
+
+// How one setupShare call runs, state by state (what holds for the whole page is stated once, in
+// lib/pageState.ts):
+// - QUEUED (enqueue): waits for the calls before it. A call superseded by a later one before its
+//   turn does not run: it settles with the outcome of the call that ran in its place.
+// - READ: options merged, the page read once (readPage). Ends UNSUPPORTED (not WeChat),
+//   REDIRECTING (second-share parameters) or POSTED (a Mini Program's web-view).
+// - REUSING: the config in force already allows this URL and these lists (configKey): the card is
+//   applied with no signing request and no wx.config. If that fails, CONFIGURING.
+// - CONFIGURING url: jweixin and the signature for url in parallel, then wx.config and the card.
+//   Ends READY (the config in force is configKey(url)) or REFUSED.
+// - REFUSED: only `invalid signature`, with an endpoint or `sign` to ask again, is retried, once:
+//   CONFIGURING the URL the client said it checked (realAuthUrl), else the other candidate URL.
+//   Any other refusal, or a second one, rejects.
+// Open tags never cost the card: where they cannot be had, CONFIGURING goes without them.
 
 // One signature per signing URL for the page's life; a failed request drops its entry.
 function signatureFor(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
@@ -33,7 +49,7 @@ const endEarly = (share: ShareData) => {
 async function shareOnce(share: ShareData, options: ShareOptions): Promise<ShareResult> {
   const settings = { ...page.defaults, ...options };
   const timeout = settings.timeout ?? 10000;
-  const openTagList = unique(settings.openTagList || []);
+  let openTagList = unique(settings.openTagList || []);
   // Open tags need jweixin 1.6.0 (official open-tag doc); 1.4.0 is what this SDK is specified on.
   const version = settings.jweixinVersion || (openTagList.length ? '1.6.0' : '1.4.0');
   // (Another version string loads that file from the official hosts: a wrong one fails to load.)
@@ -53,7 +69,7 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   // Bad share data fails here, before any request.
   resolveShareData(share, snapshot);
   // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
-  const wxLoad = settings.sdkUrl ? loadJweixin([settings.sdkUrl], timeout) : loadJweixin(jweixinUrls(version), timeout, !!openTagList.length);
+  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : jweixinUrls(version), timeout);
   // The card, read when it is applied: an early start's becomes the first setupShare's if that
   // came meanwhile (preloadShare), so that the page needs one round, not two.
   const card = () => {
@@ -72,37 +88,68 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   takeEmbeddedSignature();
   listenOpenTagsError(settings.onOpenTagsError);
   const jsApiList = unique(SHARE_APIS.concat(settings.jsApiList || []));
-  const applyBase = { jsApiList, openTagList, debug: settings.debug, timeout };
+  // Open tags that cannot be had cost the tags, never the card: the config goes without them, and
+  // onOpenTagsError says why (a host's throwing handler is its own affair, not this call's).
+  const withoutTags = (why?: string) => {
+    if (why && openTagList.length) {
+      openTagList = [];
+      try {
+        settings.onOpenTagsError?.(why);
+      } catch {
+        // ignored: see above
+      }
+    }
+  };
+  withoutTags(openTagsMissing(snapshot));
+  // Only one jweixin runs on a page, the first one (its `if (!window.jWeixin)` guard): an older
+  // one already there sends no openTagList (1.6.0 names verifyOpenTagList in its config).
+  const apply = (wx: Wx, url: string, signature?: SignatureData) => {
+    if (!settings.sdkUrl && !/OpenTag/.test(String(wx.config))) withoutTags(OLD_JWEIXIN);
+    return applyShare({ jsApiList, openTagList, debug: settings.debug, timeout, share: card(), wx, url, signature });
+  };
   const ready = (signedUrl: string): ShareResult => ({ status: 'ready', signedUrl, jsApiList, openTagList });
   const [likelyUrl, otherUrl] = signingUrls(snapshot, page.checksOtherUrl);
 
-  // A config allows what its lists name: other lists need a new one, even for the same URL.
-  const lists = ` ${jsApiList} ${openTagList}`;
-  // With open tags, every call configures again (with the signature it holds for the URL): users
-  // report that tags a route renders after the config stay blank until the next wx.config.
-  if (!openTagList.length && likelyUrl + lists === page.verifiedUrl) {
-    // The config in force is for this URL: apply the new card, no new signature or wx.config.
-    const wx = await wxLoad;
-    const applied = await applyShare({ ...applyBase, share: card(), wx, url: likelyUrl }).then(() => true, () => false);
+  // What a config allows: its URL and its lists. Other lists need a new one, even for the same URL.
+  const configKey = (url: string) => `${url} ${jsApiList} ${openTagList}`;
+  // REUSING. With open tags, every call configures again (with the signature it holds for the
+  // URL): users report that tags a route renders after the config stay blank until the next one.
+  if (!openTagList.length && configKey(likelyUrl) === page.verifiedUrl) {
+    const applied = await apply(await wxLoad, likelyUrl).then(() => true, () => false);
     if (applied) return ready(likelyUrl);
   }
   page.verifiedUrl = undefined;
-  // On `invalid signature`, once more with a fresh signature, for the other candidate URL (entry
-  // vs current) when they differ: which one WeChat checks is only reported by users. (An embedded
-  // signature WeChat refused is dropped with the rest: the retry asks the endpoint, if any.)
-  for (let retry = 0; ; retry++) {
-    const url = retry ? otherUrl : likelyUrl;
-    // The jweixin load and the signing request run in parallel.
+  // CONFIGURING url: a signature WeChat refused is dropped (an embedded one too: a retry asks the
+  // endpoint, if any).
+  const configure = async (url: string) => {
     const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
     try {
-      await applyShare({ ...applyBase, share: card(), wx, url, signature });
-      page.verifiedUrl = url + lists;
-      if (url !== likelyUrl) page.checksOtherUrl = !page.checksOtherUrl;
-      return ready(url);
+      await apply(wx, url, signature);
     } catch (error) {
-      page.signatures.delete(likelyUrl);
-      page.signatures.delete(otherUrl);
-      if (retry || !(settings.endpoint || settings.sign) || !/invalid signature/.test((error as WechatShareError).errMsg || '')) throw error;
+      page.signatures.delete(url);
+      throw error;
+    }
+    page.verifiedUrl = configKey(url);
+    // The client proved to check this URL: the current one, or the entry one.
+    if (url !== likelyUrl) page.checksOtherUrl = (url === snapshot.currentUrl) === snapshot.ios;
+    return ready(url);
+  };
+  try {
+    return await configure(likelyUrl);
+  } catch (error) {
+    // REFUSED. Which URL WeChat checks is only reported by users: the client's own answer
+    // (`realAuthUrl`, newer clients; reported, not documented) beats the other candidate.
+    const { errMsg, realAuthUrl } = error as WechatShareError;
+    if (!(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
+    // The retry gets a fresh signature, whichever URL it is for.
+    page.signatures.delete(otherUrl);
+    // Not the current URL: it is the one the page was entered with, for the page's life.
+    if (realAuthUrl && realAuthUrl !== snapshot.currentUrl) page.reportedEntry = realAuthUrl;
+    try {
+      return await configure(realAuthUrl || otherUrl);
+    } catch (again) {
+      if (realAuthUrl && realAuthUrl !== likelyUrl) (again as Error).message += ` (WeChat checked it; first signed: ${likelyUrl})`;
+      throw again;
     }
   }
 }
@@ -117,8 +164,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  *   without loading or requesting anything (`'no-window'` under SSR).
  * - Opened from a shared link, it removes WeChat's `from`/`isappinstalled` with
  *   `location.replace()` and resolves `{ status: 'redirecting', to }`.
- * - After an `invalid signature` it retries once with a fresh signature, for the other candidate
- *   URL (the entry URL vs the current one) when they differ: at most two signing requests.
+ * - After an `invalid signature` it retries once with a fresh signature: for the URL the client
+ *   says it checked (`realAuthUrl` in the result of `wx.error`, sent by newer clients: reported by
+ *   users, not documented), which it then signs for the rest of the page's life wherever the entry
+ *   URL is signed; else for the other candidate URL (the entry URL vs the current one) when they
+ *   differ. At most two signing requests; a retry for `realAuthUrl` that fails too rejects
+ *   `CONFIG_FAILED` naming both URLs, with the error's `realAuthUrl` set.
  * - A signature the server embedded in the page (`signatureScript()` of wechat-share/server) is used
  *   without a request when it is for the URL to sign; refused, it is replaced from the endpoint.
  *   The endpoint is then needed only when a signature is.
@@ -127,7 +178,10 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
  * - It ends auto mode ({@link autoShare}): from then on the card is the one you set.
  * - With open tags (`openTagList`), it loads jweixin 1.6.0 and requests them in the same
  *   `wx.config` as the share APIs; every call configures again (reusing the signature it holds),
- *   so that the tags of a new route are covered.
+ *   so that the tags of a new route are covered. When open tags cannot be had (a jweixin older
+ *   than 1.6.0 already running; WeChat below 7.0.12, HarmonyOS WeChat below 1.0.3: official), the
+ *   card is still configured and applied without them: it resolves `ready` with `openTagList: []`
+ *   and calls `onOpenTagsError` saying why (earlier versions rejected `SDK_LOAD_FAILED`).
  * - Calls are run one at a time. A call still waiting when a later one is made does not run (the
  *   later card would replace its card at once): it settles with the outcome of the call that ran,
  *   so a router's burst of calls costs one round.

@@ -76,8 +76,9 @@ export interface ShareOptions {
    *
    * Only one jweixin runs on a page, the first one loaded (jweixin starts only while
    * `window.jWeixin` is free): when open tags are asked for and a jweixin older than 1.6.0 is
-   * already running (the page's own, or loaded by an earlier call), setupShare rejects
-   * `SDK_LOAD_FAILED`. Load 1.6.0 from the start on a page that shows open tags anywhere.
+   * already running (the page's own, or loaded by an earlier call), setupShare sets the card
+   * without them (`openTagList: []` in the result) and tells `onOpenTagsError` why. Load 1.6.0 from
+   * the start on a page that shows open tags anywhere.
    * @default '1.6.0' when `openTagList` is not empty, else '1.4.0' (the version this SDK is specified on)
    * @example jweixinVersion: '1.6.0'
    */
@@ -115,7 +116,10 @@ export interface ShareOptions {
    * the signature it already holds for the URL (no new signing request), so that the tags a new
    * route renders are covered: the official doc says a URL needs `wx.config` once, but users report
    * that tags rendered after the config stay blank until the next one. The tags need WeChat
-   * 7.0.12+ and a verified Service Account (official open-tag doc).
+   * 7.0.12+ (HarmonyOS WeChat 1.0.3+, whose versions are its own) and a verified Service Account
+   * (official open-tag doc). A card is never lost to them: where they cannot be had (those
+   * versions not met, a jweixin older than 1.6.0 already running), the config goes without them,
+   * the result's `openTagList` is `[]`, and `onOpenTagsError` is told why.
    * @default []
    * @example openTagList: ['wx-open-launch-weapp']
    */
@@ -125,7 +129,11 @@ export interface ShareOptions {
    * `document` after a passing `wx.config` when it cannot show open tags although it meets the
    * version requirements (official open-tag doc; the share APIs still work). Show a plain link
    * instead of the tag there. Called once per event, however many calls listed tags; the handler
-   * given last (to setupShare or configure) is the one called.
+   * given last (to setupShare or configure) is the one called. Also called, with a sentence saying
+   * why, when setupShare configured without the tags it was asked for: a jweixin older than 1.6.0
+   * already running (`Open tags need jweixin 1.6.0; an older one runs here.`), or a client below
+   * WeChat 7.0.12 or HarmonyOS WeChat 1.0.3 (`Open tags need WeChat 7.0.12+, not 7.0.9.`). A handler
+   * that throws does not fail the call.
    * @default none: the event is not reported
    * @example onOpenTagsError: () => { tag.hidden = true; fallbackLink.hidden = false; }
    */
@@ -159,7 +167,10 @@ export type ShareResult =
   | { status: 'redirecting'; to: string }
   | { status: 'miniprogram' };
 
-/** The result object jweixin hands to `success`, `fail` and `wx.error` callbacks. */
+/**
+ * The result object jweixin hands to `success`, `fail` and `wx.error` callbacks: the client's
+ * answer with `errMsg` added (jweixin passes its other fields on, such as `realAuthUrl`).
+ */
 export interface WxResult {
   errMsg: string;
   [key: string]: unknown;

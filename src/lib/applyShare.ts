@@ -53,15 +53,18 @@ export function applyShare(request: ApplyRequest): Promise<unknown> {
   let timer: ReturnType<typeof setTimeout>;
   return new Promise<unknown>((resolve, reject) => {
     // Only the first outcome counts: a promise settles once.
-    const configFailed = (errMsg?: string) =>
+    const configFailed = (errMsg?: string, realAuthUrl?: string) =>
       reject(
         new WechatShareError('CONFIG_FAILED', `wx.config failed for ${url}: ${errMsg || timedOut(timeout)}`, {
           errMsg,
           hint: hintFor(errMsg || 'timed out'),
+          realAuthUrl,
         }),
       );
     timer = setTimeout(configFailed, timeout);
-    page.configErrorListener = (res) => configFailed(res.errMsg);
+    // Newer clients add the URL they checked, as a string (reported by users, not documented);
+    // jweixin passes the client's fields on to wx.error untouched.
+    page.configErrorListener = (res) => configFailed(res.errMsg, res.realAuthUrl as string | undefined);
 
     const attempt = (delay: number): void => {
       // jweixin picks the fields each API takes: updateTimelineShareData has no desc.

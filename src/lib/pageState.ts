@@ -14,11 +14,13 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult 
  * - **Signatures per signing URL.** `signatures` caches one promise per URL for the page's life;
  *   a failed one, or one WeChat refused, is dropped. The signature embedded in the page enters it
  *   once: its element is removed when taken, so a refused one is never taken again.
- * - **What WeChat verified.** `verifiedUrl` is the URL of the `wx.config` in force when it passed,
+ * - **What WeChat verified.** `verifiedUrl` (setupShare's `configKey`) is the URL of the `wx.config` in force when it passed,
  *   followed by its `jsApiList` and `openTagList`: the same URL and lists need no new config. `checksOtherUrl` turns true once this client proved to check
  *   the other candidate URL (the current one on iOS, the entry one elsewhere).
- * - **The entry URL's fallback.** `entryHref` is `location.href` when the SDK was evaluated, for
- *   browsers without a navigation entry.
+ * - **The entry URL.** `reportedEntry` is the URL the client said it checked (with an `invalid
+ *   signature`) when that was not the page's current URL: from then on it is the entry URL, signed
+ *   for the rest of the page's life wherever the entry URL is. `entryHref` is `location.href`
+ *   when the SDK was evaluated, the guess for browsers without a navigation entry.
  * - **Defaults.** `defaults` is what {@link configure} set.
  * - **The early start.** `early` is {@link preloadShare}'s run until it reads its card or fails:
  *   the first setupShare made meanwhile puts its card into `early.share` and answers with
@@ -42,6 +44,7 @@ export interface PageState {
   early?: { share: ShareData; result: Promise<ShareResult> };
   verifiedUrl?: string;
   checksOtherUrl: boolean;
+  reportedEntry?: string;
   entryHref: string;
 }
 

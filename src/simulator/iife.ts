@@ -1,6 +1,6 @@
 // dist/wechat-simulator.iife.js: put it first in <head>, before jweixin. It turns the page into a
 // simulated WeChat client (platform from sessionStorage, iOS by default, or data-platform: ios,
-// android, miniprogram (a Mini Program's web-view) or browser) and draws
+// android, harmony (WeChat on HarmonyOS NEXT), miniprogram (a Mini Program's web-view) or browser) and draws
 // the preview panel. data-verify names the demo server's verify endpoint; data-version plays
 // another WeChat version (sessionStorage wins); data-open-tags-error plays a client that cannot
 // use open tags (WeixinOpenTagsError with that errMsg).
@@ -11,7 +11,7 @@ import { mountPanel, PLATFORM_KEY, VERSION_KEY, type PanelPlatform } from './mou
 
 const tag = document.currentScript as HTMLScriptElement | null;
 const chosen = sessionStorage.getItem(PLATFORM_KEY) ?? tag?.dataset.platform ?? 'ios';
-const platform: PanelPlatform = chosen === 'android' || chosen === 'browser' || chosen === 'miniprogram' ? chosen : 'ios';
+const platform: PanelPlatform = chosen === 'android' || chosen === 'harmony' || chosen === 'browser' || chosen === 'miniprogram' ? chosen : 'ios';
 let bridge: SimulatedBridge | undefined;
 if (platform !== 'browser') {
   // An older client can be played too: below 6.7.2 the new share APIs do not exist.

@@ -26,7 +26,9 @@ const SEND_APIS: Record<string, string> = {
  *
  * Verification follows the client: the URL checked is the entry URL on iOS and the current URL
  * on Android; a call made while a `wx.config` is being verified fails with "the permission value
- * is offline verifying"; after a failed config, share calls fail with "permission denied".
+ * is offline verifying"; after a failed config, share calls fail with "permission denied". An
+ * `invalid signature` carries `realAuthUrl`, the URL checked, as newer clients' answers do
+ * (reported by users; `realAuthUrl: false` plays an older client).
  * `getNetworkType` fails, so jweixin sends no usage report to open.weixin.qq.com.
  */
 export function installBridge(options: BridgeOptions): SimulatedBridge {
@@ -36,6 +38,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   const handlers = new Map<string, (argv: object) => void>();
   const state: BridgeState = {
     platform,
+    iframeAdded: false,
     // Like a WebView, the client knows the URL it opened: its own first look at the page (load
     // the simulator first in <head>), never what the page's scripts say.
     entryUrl: (options.entryUrl ?? location.href).split('#')[0],
@@ -47,9 +50,24 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     miniProgramMessages: [],
   };
   const checksEntry = (options.checks ?? (platform === 'ios' ? 'entry' : 'current')) === 'entry';
-  const version = options.version ?? '8.0.50';
-  // Dotted versions compared numerically: 6.7.2 is where the new share APIs arrived.
-  const hasNewApis = isAtLeast(version, '6.7.2');
+  const harmony = platform === 'harmony';
+  // HarmonyOS WeChat counts its own versions from 1.0 (see wechatUserAgent).
+  const version = options.version ?? (harmony ? '1.0.3.52' : '8.0.50');
+  const reportsRealAuthUrl = options.realAuthUrl !== false;
+  // Dotted versions compared numerically: 6.7.2 is where the new share APIs arrived (HarmonyOS
+  // WeChat had them from its first version).
+  const hasNewApis = harmony || isAtLeast(version, '6.7.2');
+  // Reported by users (official community, "鸿蒙系统中页面中的 iframe 会影响微信网页 JS-SDK 签名验证"):
+  // on HarmonyOS WeChat, once an <iframe> is in the page, later JS-SDK calls fail with
+  // "invalid signature", unlike iOS and Android. Played here from the first iframe on.
+  let iframe = false;
+  const iframes = new MutationObserver(() => {
+    if (!iframe && document.querySelector('iframe')) {
+      iframe = state.iframeAdded = true;
+      changed();
+    }
+  });
+  if (harmony) iframes.observe(document, { childList: true, subtree: true });
   const changed = () => listeners.forEach((listener) => listener(state));
   // In a web-view the user agent also carries miniProgram (reported by users; the official docs
   // name window.__wxjs_environment, set below).
@@ -64,6 +82,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     const config = current();
     if (!config) return 'fail_permission denied';
     if (config.state === 'pending') return 'fail_the permission value is offline verifying';
+    if (iframe) return 'fail_invalid signature';
     if (config.state === 'failed' || config.jsApiList.indexOf(api) < 0) return 'access denied';
     return undefined;
   };
@@ -74,7 +93,9 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     imgUrl: String(args.imgUrl ?? args.img_url ?? ''),
   });
 
-  const answer = (name: string, args: Record<string, unknown>): Promise<string> | string => {
+  // What the client answers: its err_msg text, and for a config the fields it adds to it.
+  type Reply = string | Promise<{ text: string; extra?: Record<string, string> }>;
+  const answer = (name: string, args: Record<string, unknown>): Reply => {
     if (name === 'preVerifyJSAPI') {
       const record: ConfigRecord = {
         state: 'pending',
@@ -104,8 +125,11 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
           record.errMsg = result.ok ? 'config:ok' : `config:${result.errMsg}`;
           // Open tags are judged by the config, independently of its jsApiList (official).
           openTags.judge(record);
+          // Newer clients tell the page which URL they checked, beside `invalid signature`
+          // (`realAuthUrl`: reported by users, not documented); jweixin hands it to wx.error.
+          if (reportsRealAuthUrl && result.errMsg === 'invalid signature') record.realAuthUrl = record.url;
           changed();
-          return result.ok ? 'ok' : `fail_${result.errMsg}`;
+          return { text: result.ok ? 'ok' : `fail_${result.errMsg}`, extra: record.realAuthUrl ? { realAuthUrl: record.url } : undefined };
         });
     }
     if (name === 'updateAppMessageShareData' || name === 'updateTimelineShareData') {
@@ -138,14 +162,14 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
 
   const bridge: WeixinJSBridge = {
     // The client decides at once (permissions as they are now) and answers after `latency`.
-    invoke(name: string, args: Record<string, unknown>, callback?: (res: { err_msg: string }) => void) {
+    invoke(name: string, args: Record<string, unknown>, callback?: (res: { err_msg: string; realAuthUrl?: string }) => void) {
       const reply = answer(name, args || {});
-      const deliver = (text: string) => {
+      const deliver = (text: string, extra?: Record<string, string>) => {
         state.calls.push({ name, errMsg: `${name === 'preVerifyJSAPI' ? 'config' : name}:${text}` });
-        callback?.({ err_msg: `${name}:${text}` });
+        callback?.({ ...extra, err_msg: `${name}:${text}` });
       };
       if (typeof reply === 'string') setTimeout(() => deliver(reply), latency);
-      else reply.then(deliver);
+      else reply.then(({ text, extra }) => deliver(text, extra));
     },
     on(event: string, handler: (argv: object) => void) {
       handlers.set(event, handler);
@@ -189,6 +213,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     },
     uninstall() {
       clearTimeout(timer);
+      iframes.disconnect();
       openTags.uninstall();
       unwatchScripts();
       if (window.WeixinJSBridge === bridge) delete window.WeixinJSBridge;

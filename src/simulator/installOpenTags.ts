@@ -143,8 +143,10 @@ export function installOpenTags(state: BridgeState, changed: () => void, options
   const launches: OpenTagLaunch[] = (state.openTagLaunches = []);
   const errors: string[] = (state.openTagsErrors = []);
   const observers = new Map<HTMLElement, MutationObserver>();
-  // Official: open tags need WeChat 7.0.12 (below it the client has none, and fires nothing).
-  const tooOld = isAtLeast(options.version, '7.0.12') ? undefined : `WeChat ${options.version} is below 7.0.12, the first version with open tags: they stay blank and fire nothing.`;
+  // Official: open tags need WeChat 7.0.12, and HarmonyOS WeChat (its own version numbers) 1.0.3
+  // (below it the client has none, and fires nothing).
+  const first = options.platform === 'harmony' ? '1.0.3' : '7.0.12';
+  const tooOld = isAtLeast(options.version, first) ? undefined : `WeChat ${options.version} is below ${first}, the first version with open tags: they stay blank and fire nothing.`;
   // Official, known case of WeixinOpenTagsError: iOS 15's WebKit change, WeChat below 8.0.8 (the
   // simulated iOS user agent is iOS 17).
   const cannotUse = options.openTagsError

@@ -1,10 +1,17 @@
 import { OPEN_TAGS } from './OPEN_TAGS';
 import type { BridgeState, OpenTagRecord, Platform, SimulatedBridge } from './types';
 
+// Which URL each client checks, as the panel says it.
+const CHECKS: Record<Platform, string> = {
+  ios: 'iOS checks the entry URL',
+  android: 'Android checks the current URL',
+  harmony: 'HarmonyOS checks the current URL (as Android; not reported)',
+};
+
 /** What the panel's switch plays: a WeChat client, a Mini Program's web-view, or a plain browser. */
 export type PanelPlatform = Platform | 'miniprogram' | 'browser';
 
-/** sessionStorage key holding the platform the simulator plays: `ios`, `android`, `miniprogram` or `browser`. */
+/** sessionStorage key holding the platform the simulator plays: `ios`, `android`, `harmony`, `miniprogram` or `browser`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';
 /** sessionStorage key holding the WeChat version the simulator plays (below 6.7.2: no new share APIs). */
 export const VERSION_KEY = 'wechat-share-simulator:version';
@@ -177,7 +184,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
   root.append(el('style', { textContent: STYLE }), panel);
 
   const seg = el('div', { className: 'seg', role: 'group', ariaLabel: 'Platform' } as Partial<HTMLDivElement>);
-  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['miniprogram', 'Mini Program'], ['browser', 'Browser']] as const) {
+  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['harmony', 'HarmonyOS'], ['miniprogram', 'Mini Program'], ['browser', 'Browser']] as const) {
     const button = el('button', { textContent: label, type: 'button' });
     button.setAttribute('aria-pressed', String(value === platform));
     button.dataset.platform = value;
@@ -226,6 +233,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
       const hint = checklistFor(config.errMsg ?? '');
       if (hint) status.append(el('div', { className: 'muted', textContent: `Check: ${hint}` }));
       status.append(el('div', { className: 'muted', textContent: `WeChat checked: ${config.url}` }));
+      if (config.realAuthUrl) status.append(el('div', { className: 'muted', textContent: `Told the page (realAuthUrl): ${config.realAuthUrl}` }));
       if (result?.signedUrl && result.signedUrl !== config.url) status.append(el('div', { className: 'muted', textContent: `Signed for: ${result.signedUrl}` }));
     }
     body.append(status);
@@ -289,7 +297,8 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
     }
     const sent = state.sent[state.sent.length - 1];
     result.textContent = [lastAction, sent && `Last sent: ${sent.api} "${sent.card.title}"`].filter(Boolean).join(' · ');
-    body.append(actions, result, el('div', { className: 'muted', textContent: `${state.platform === 'ios' ? 'iOS checks the entry URL' : 'Android checks the current URL'} · entry ${state.entryUrl}` }));
+    body.append(actions, result, el('div', { className: 'muted', textContent: `${CHECKS[state.platform]} · entry ${state.entryUrl}` }));
+    if (state.iframeAdded) body.append(el('div', { className: 'status failed', textContent: 'An <iframe> is in the page: HarmonyOS WeChat now answers JS-SDK calls with "invalid signature" (reported by users).' }));
   };
 
   // In a web-view the share menu is the Mini Program page's: it shares what the page posted.

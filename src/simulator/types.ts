@@ -4,12 +4,22 @@ import type { VerifyRequest, VerifyResult } from '../shared/VerifyRequest';
 
 export type { VerifyRequest, VerifyResult };
 
-/** The client platform, which decides the URL a signature is checked against. */
-export type Platform = 'ios' | 'android';
+/**
+ * The client platform, which decides the URL a signature is checked against: `harmony` is WeChat
+ * on HarmonyOS NEXT (its own user agent and version numbers; see {@link BridgeOptions.platform}).
+ */
+export type Platform = 'ios' | 'android' | 'harmony';
 
 /** Options of {@link installBridge}. */
 export interface BridgeOptions {
-  /** Which client to be. @default 'android' */
+  /**
+   * Which client to be. `harmony` plays WeChat on HarmonyOS NEXT: its user agent (`OpenHarmony`,
+   * `MicroMessenger/1.0.3.52`), open tags from its version 1.0.3 (official), the new share APIs at
+   * every version, and, as users report, later JS-SDK calls answered "invalid signature" once an
+   * `<iframe>` is in the page. Which URL it checks after a pushState is not reported: it checks
+   * the current one, as Android does (`checks` changes it).
+   * @default 'android'
+   */
   platform?: Platform;
   /**
    * Checks a signature. It needs the jsapi_ticket, which must never reach a browser: in a page,
@@ -24,8 +34,9 @@ export interface BridgeOptions {
   entryUrl?: string;
   /**
    * WeChat version in the user agent. Below 6.7.2 the client has no `updateAppMessageShareData`
-   * and `updateTimelineShareData` and answers them with "function not exist".
-   * @default '8.0.50'
+   * and `updateTimelineShareData` and answers them with "function not exist" (not on HarmonyOS,
+   * whose WeChat versions start at 1.0).
+   * @default '8.0.50'; '1.0.3.52' on `harmony`
    */
   version?: string;
   /**
@@ -34,6 +45,15 @@ export interface BridgeOptions {
    * @default 'entry' on iOS, 'current' on Android
    */
   checks?: 'entry' | 'current';
+  /**
+   * With `invalid signature`, the client's answer to `wx.config` carries `realAuthUrl`: the URL it
+   * checked (the entry URL on iOS), which jweixin passes on to `wx.error`. Newer clients do so
+   * (reported by users, e.g. juejin.cn/post/7595437351462699023 and the official community's
+   * "realAuthUrl和location.href不一致"; not in the official docs, which say neither the field nor
+   * from which version). `false` plays an older client, whose answer has only the errMsg.
+   * @default true
+   */
+  realAuthUrl?: boolean;
   /**
    * The page is in a Mini Program's `<web-view>`: `miniProgram` in the user agent,
    * `window.__wxjs_environment = 'miniprogram'` once the bridge is ready (as the official web-view
@@ -119,6 +139,8 @@ export interface ConfigRecord {
    */
   pageUrl?: string;
   errMsg?: string;
+  /** The `realAuthUrl` the client told the page with an `invalid signature` (see {@link BridgeOptions.realAuthUrl}). */
+  realAuthUrl?: string;
   result?: VerifyResult;
   /**
    * The `openTagList` the page asked for (jweixin 1.6.0's `verifyOpenTagList`); `undefined` when
@@ -132,6 +154,8 @@ export interface ConfigRecord {
 /** What the simulated client knows, for tests and the preview panel. */
 export interface BridgeState {
   platform: Platform;
+  /** On `harmony`: an `<iframe>` has been in the page, so JS-SDK calls now fail (reported by users). */
+  iframeAdded: boolean;
   entryUrl: string;
   /** Every `wx.config`, oldest first. */
   configs: ConfigRecord[];
@@ -179,7 +203,7 @@ export interface SimulatedBridge {
 
 /** The `window.WeixinJSBridge` that WeChat injects and jweixin talks to. */
 export interface WeixinJSBridge {
-  invoke(name: string, args: Record<string, unknown>, callback?: (res: { err_msg: string }) => void): void;
+  invoke(name: string, args: Record<string, unknown>, callback?: (res: { err_msg: string; realAuthUrl?: string }) => void): void;
   on(event: string, handler: (argv: object) => void): void;
   call(name: string): void;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { options, quietPage, rejection } from './common';
 import { ENDPOINT, JWEIXIN_SOURCES, ORIGIN, openPage, openTagConfigs, scriptRequests, server, signed, signingEndpoint } from '../helpers/wechat';
 import { jweixinUrl } from '../../scripts/jweixin.mjs';
+import { OLD_JWEIXIN } from '../../src/lib/openTagsMissing';
 
 quietPage();
 
@@ -49,18 +50,40 @@ describe('jweixinVersion', () => {
     expect([scriptRequests, signed]).toEqual([[], []]);
   });
 
-  it('rejects SDK_LOAD_FAILED when a jweixin 1.4.0 is already running, on the page or loaded by an earlier call', async () => {
+  it('still sets the card when a jweixin 1.4.0 is already running, without the tags, and says why', async () => {
     server.use(signingEndpoint());
-    const { sdk } = await openPage();
+    const { sdk, bridge } = await openPage();
     new Function(JWEIXIN_SOURCES['1.4.0']).call(window);
-    const message = 'openTagList needs jweixin 1.6.0 loaded first.';
-    await expect(rejection(sdk, sdk.setupShare({}, tags))).resolves.toMatchObject({ code: 'SDK_LOAD_FAILED', message });
-    expect(scriptRequests).toEqual([]);
+    const onOpenTagsError = vi.fn();
+    const ready = { status: 'ready', openTagList: [] };
+    await expect(sdk.setupShare({ title: 'Card' }, { ...tags, onOpenTagsError })).resolves.toMatchObject(ready);
+    expect([scriptRequests, openTagConfigs, bridge.state.appMessage?.title]).toEqual([[], [undefined], 'Card']);
+    expect(onOpenTagsError.mock.calls).toEqual([[OLD_JWEIXIN]]);
 
-    const { sdk: later } = await openPage();
-    await later.setupShare({}, options);
-    await expect(rejection(later, later.setupShare({}, tags))).resolves.toMatchObject({ code: 'SDK_LOAD_FAILED', message });
-    expect(scriptRequests).toEqual([jweixinUrl('1.4.0')]);
+    // Loaded by an earlier call: a route asking for tags still replaces the card of the route before.
+    const { sdk: later, bridge: client } = await openPage();
+    await later.setupShare({ title: 'Home' }, options);
+    history.pushState(null, '', '/weapp');
+    await expect(later.setupShare({ title: 'Weapp' }, tags)).resolves.toMatchObject(ready);
+    expect([scriptRequests, client.state.appMessage?.title]).toEqual([[jweixinUrl('1.4.0')], 'Weapp']);
+  });
+
+  it('sets the card without tags on a WeChat older than 7.0.12, and tells onOpenTagsError which version it needs', async () => {
+    server.use(signingEndpoint());
+    const { sdk, bridge } = await openPage({ bridge: { version: '7.0.11' } });
+    const onOpenTagsError = vi.fn();
+    await expect(sdk.setupShare({ title: 'Card' }, { ...tags, onOpenTagsError })).resolves.toMatchObject({ status: 'ready', openTagList: [] });
+    expect([openTagConfigs, bridge.state.appMessage?.title]).toEqual([[[]], 'Card']);
+    expect(onOpenTagsError.mock.calls).toEqual([['Open tags need WeChat 7.0.12+, not 7.0.11.2700.']]);
+  });
+
+  it('keeps the card when onOpenTagsError throws', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ bridge: { version: '7.0.11' } });
+    const onOpenTagsError = () => {
+      throw new Error('the host page is broken');
+    };
+    await expect(sdk.setupShare({}, { ...tags, onOpenTagsError })).resolves.toMatchObject({ status: 'ready', openTagList: [] });
   });
 
   it('reuses a jweixin 1.6.0 that the page loaded itself', async () => {
