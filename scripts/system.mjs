@@ -73,10 +73,11 @@ export async function startRedis(port) {
   return { url: `redis://127.0.0.1:${port}`, port, stop };
 }
 
-// A port whose cluster bus port (port + 10000) is free too.
+// A port whose cluster bus port (port + 10000) is free too, both below Linux's ephemeral range
+// (32768 and up), where any outgoing connection could take the bus port before the node binds it.
 async function clusterPort() {
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = 10_000 + Math.floor(Math.random() * 12_700);
     const free = async (p) => {
       const probe = createServer().listen(p, '127.0.0.1');
       try {

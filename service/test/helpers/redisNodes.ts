@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCommand, freePort } from '../../../scripts/system.mjs';
+import { ensureCommand } from '../../../scripts/system.mjs';
 
 /** redis-server processes on fixed loopback ports, stoppable and restartable. */
 export interface RedisNodes {
@@ -49,10 +49,12 @@ async function isFree(port: number): Promise<boolean> {
   }
 }
 
-// A port whose cluster bus port (port + 10000) is free too.
-async function clusterPort(): Promise<number> {
+// A free port below Linux's ephemeral range (32768 and up), whose cluster bus port (port + 10000)
+// is below it and free too: a node stopped and started again on its port must find it free, and
+// a port in the ephemeral range can be taken meanwhile by any outgoing connection on the machine.
+async function restartablePort(): Promise<number> {
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = 10_000 + Math.floor(Math.random() * 12_700);
     if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
 }
@@ -96,7 +98,7 @@ async function nodes(ports: number[], argsOf: (port: number) => string[], afterS
 
 /** One redis-server on a free loopback port, without persistence. */
 export async function singleRedis(): Promise<RedisNodes & { url: string }> {
-  const port = await freePort();
+  const port = await restartablePort();
   const single = await nodes([port], (p) => ['--port', String(p), ...BASE], async () => undefined);
   await single.start();
   return Object.assign(single, { url: `redis://127.0.0.1:${port}` });
@@ -111,7 +113,7 @@ export async function singleRedis(): Promise<RedisNodes & { url: string }> {
 export async function redisCluster(): Promise<RedisNodes> {
   const cli = ensureCommand('redis-cli', 'redis-tools');
   const ports: number[] = [];
-  for (let i = 0; i < 3; i++) ports.push(await clusterPort());
+  for (let i = 0; i < 3; i++) ports.push(await restartablePort());
   let created = false;
   const cluster = await nodes(
     ports,
