@@ -37,3 +37,16 @@ export function quietPage(): void {
     vi.restoreAllMocks();
   });
 }
+
+/**
+ * Records the page's `location.replace()` calls instead of navigating (jsdom does not navigate).
+ * `location.replace` itself is unforgeable (not configurable), so the spy sits on jsdom's
+ * implementation object behind it, which the `Symbol(impl)` property holds; restored by
+ * `vi.restoreAllMocks()` (quietPage does that after each test).
+ */
+export function spyOnLocationReplace() {
+  const impl = Object.getOwnPropertySymbols(location).find((symbol) => symbol.description === 'impl');
+  if (!impl) throw new Error('jsdom changed: no implementation object behind window.location');
+  const target = (location as unknown as Record<symbol, { replace(url: string): void }>)[impl];
+  return vi.spyOn(target, 'replace').mockImplementation(() => undefined);
+}
