@@ -22,19 +22,22 @@ export async function rejection(sdk: { WechatShareError: typeof WechatShareError
 /** The alert spy of the current test; `quietPage()` installs it. */
 export const spies: { alert: ReturnType<typeof vi.fn<(message?: unknown) => void>> } = { alert: vi.fn() };
 
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
 /** Fails any test whose page alerts or logs; captures (does not print) console output. */
 export function quietPage(): void {
   beforeEach(() => {
     spies.alert = vi.fn<(message?: unknown) => void>();
     window.alert = spies.alert;
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    for (const method of CONSOLE) vi.spyOn(console, method).mockImplementation(() => undefined);
   });
   afterEach(() => {
-    expect(spies.alert).not.toHaveBeenCalled();
-    expect(console.log).not.toHaveBeenCalled();
-    expect(console.info).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
+    try {
+      expect(spies.alert).not.toHaveBeenCalled();
+      for (const method of CONSOLE) expect(console[method], `console.${method}`).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 }
 
