@@ -4,7 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 3980 };
+// 3,980 B until issue 22.9 (3,969 B then): auto mode silent unless debug or its onError (+24 B), and
+// setupShare's null options (+3 B) took it to 3,996 B.
+const BUDGETS = { 'wechat-share.iife.js': 4000 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

@@ -121,7 +121,7 @@ describe('callWechatApi', () => {
   ])('rejects %s with one redacted message and one onError event', async (_, fetch, message) => {
     // The call takes 120 ms of a faked clock: durationMs is that, not any number >= 0.
     vi.useFakeTimers({ toFake: ['Date'] });
-    const slow = async (url: string, init: RequestInit) => (vi.advanceTimersByTime(120), fetch(url, init));
+    const slow = async (url: string, init: RequestInit) => (vi.advanceTimersByTime(120), (fetch as (url: string, init: RequestInit) => Promise<Response>)(url, init));
     expect(await failure(callWechatApi(context(slow), '/p', 'ticket', {}))).toBe(message);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ api: '/p', message });
