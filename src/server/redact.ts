@@ -8,17 +8,18 @@ const SECRET_MEMBERS = /"(secret|appsecret|access_token|ticket|jsapi_ticket|corp
 // A URL's query and fragment: whatever a fetch error quotes of a request URL.
 const URL_QUERY = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*|\b[\w.-]+\.[a-z]{2,}\/[^\s?#"'<>]*)[?#][^\s"'<>]*/gi;
 
-/**
- * `text` with every URL's query removed, every `secret=`/`access_token=`/`ticket=` value (and
- * every such JSON member, `"access_token":"…"`) replaced, and each of `secrets` (the appSecret, access_tokens and jsapi_tickets in hand)
- * replaced wherever it appears. Used on everything that reaches a {@link WechatApiError} or an
- * `onError` event, since a `fetch` may quote the request URL (and its secret) in its errors.
- */
 // A URL's userinfo (`https://user:password@host/`): a credential a provider or proxy URL may carry.
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
 // An Authorization header's credentials, as an HTTP client's error may quote them (an API key).
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi;
 
+/**
+ * `text` with every URL's query removed, every URL's userinfo (`https://user:password@host/`)
+ * and every `Bearer`/`Basic` credential replaced, every `secret=`/`access_token=`/`ticket=` value (and
+ * every such JSON member, `"access_token":"…"`) replaced, and each of `secrets` (the appSecret, access_tokens and jsapi_tickets in hand)
+ * replaced wherever it appears. Used on everything that reaches a {@link WechatApiError} or an
+ * `onError` event, since a `fetch` may quote the request URL (and its secret) in its errors.
+ */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
   let out = text
     .replace(URL_USERINFO, `$1${REDACTED}@`)
