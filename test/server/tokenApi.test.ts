@@ -2,7 +2,7 @@
 // The central token server's primitives (issue 14 item 3's library half): getAccessTokenInfo,
 // getJsapiTicketInfo, refreshAccessToken(stale) and status(), across instances on a real
 // redis-server, against the fake WeChat API.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSigner, memoryStore, redisStore, type Store, type UpstreamEvent } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
@@ -156,6 +156,8 @@ describe('status()', () => {
       // The token API's refresh reads the store: it finds it down, and still answers.
       const token = await signer.getAccessToken();
       wechat.state.fault = { errcode: 40164, errmsg: `invalid ip 203.0.113.7, not in whitelist (token ${token})` };
+      // The backoff after this failure reads Date.now(): waited out on a faked Date below.
+      vi.useFakeTimers({ toFake: ['Date'] });
       await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ errcode: 40164 });
       const down = signer.status();
       expect(down.store.up).toBe(false);
@@ -166,10 +168,11 @@ describe('status()', () => {
       for (const secret of [APP_SECRET, token, wechat.api.currentTicket()!]) expect(text).not.toContain(secret);
       // The next success clears lastError.
       wechat.state.fault = 'ok';
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      vi.advanceTimersByTime(1000);
       await signer.refreshAccessToken(token);
       expect(signer.status().lastError).toBeUndefined();
     } finally {
+      vi.useRealTimers();
       await own.stop();
     }
   });
