@@ -1,13 +1,15 @@
 // Prints the min+gzip size of every bundle in dist/ and fails when the script-tag build passes
-// its budget. The closest existing libraries ship 1.1–1.6 KB; ours does more, within 4 KB. Issue 15
+// its budget. The closest existing libraries ship 1.1–1.6 KB; ours does more, in about 4.3 KB. Issue 15
 // asks for 3,700 B: not reached without dropping features (README, "Figures", says which).
 // Issue 23 measured, 3,969 B before it: the boot snippet's hand-over (src/lib/loadJweixin.ts,
 // requestSignature.ts) +62 B; a card never lost to an open tag, signatures healed from the client's
-// realAuthUrl and HarmonyOS WeChat's own versions for open tags +271 B; together 4,301 B: budget 4,310.
+// realAuthUrl and HarmonyOS WeChat's own versions for open tags about +270 B; issue 22.9 (auto mode
+// silent unless debug or its onError, setupShare's null options) +27 B; the unused openTags check
+// of loadJweixin removed -4 B: 4,324 B measured, budget 4,330.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 4310 };
+const BUDGETS = { 'wechat-share.iife.js': 4330 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

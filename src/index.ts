@@ -1,6 +1,7 @@
 export { setupShare } from './setupShare';
 export { preloadShare } from './preloadShare';
 export { autoShare } from './autoShare';
+export type { AutoShareOptions } from './autoShare';
 export { configure } from './configure';
 export { WechatShareError } from './errors';
 export type { ErrorCode } from './errors';

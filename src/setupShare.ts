@@ -204,7 +204,7 @@ export function setupShare(share: ShareData = {}, options: ShareOptions = {}): P
   // The page's own card from now on: auto mode steps aside.
   page.stopAuto?.();
   const early = page.early;
-  if (early && share && typeof share === 'object' && !Object.keys(options).length) {
+  if (early && share && typeof share === 'object' && !Object.keys(options || 0).length) {
     // The early start has not applied a card yet: it applies this one, in the same round.
     page.early = undefined;
     Object.assign(early.share, share);

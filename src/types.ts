@@ -98,8 +98,9 @@ export interface ShareOptions {
   timeout?: number;
   /**
    * Passed to `wx.config`: jweixin then shows an alert for every result, which is how WeChat
-   * reports config errors on a phone. This SDK itself never alerts or logs. Never leave it on in
-   * production.
+   * reports config errors on a phone. This SDK itself never alerts, and prints only with debug on:
+   * auto mode's failures, with `console.warn`, unless autoShare's `onError` takes them (every
+   * other failure rejects a promise the page holds). Never leave it on in production.
    * @default false
    */
   debug?: boolean;

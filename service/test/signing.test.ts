@@ -114,7 +114,11 @@ describe('the signing endpoint', () => {
     }
   });
 
-  it('signs warm without asking WeChat again: one token and one ticket call per account', () => {
+  it('signs warm without asking WeChat again: one token and one ticket call per account', async () => {
+    // Its own traffic, so that it holds run alone too: twice per account, the first may be cold.
+    for (const page of ['https://h5.a.com/warm', 'https://b.com/warm', 'https://h5.a.com/warm', 'https://b.com/warm']) {
+      expect((await sign(page)).status).toBe(200);
+    }
     for (const account of [A, B]) expect(wechat.fakes[account.appId].calls).toEqual({ stableToken: 1, token: 0, ticket: 1 });
   });
 });
@@ -164,6 +168,9 @@ describe('health', () => {
 
 describe('the internal listener', () => {
   it('serves Prometheus metrics: signatures, upstream calls, requests, durations, credential TTLs, process metrics', async () => {
+    // Its own traffic, so that it holds run alone too: a signature per account and a 404.
+    for (const page of ['https://h5.a.com/metrics', 'https://b.com/metrics']) expect((await sign(page)).status).toBe(200);
+    expect((await fetch(`${service.publicUrl}/nothing-here`)).status).toBe(404);
     const response = await fetch(`${service.internalUrl}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');

@@ -82,20 +82,14 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
  * Loads jweixin once per page and resolves with its `wx`. A jweixin `window.wx` (or
  * `window.jWeixin`) already present is used as it is; anything else of that name (an element
  * with that id or name) is not jweixin and is passed over. A jweixin `<script>` already on the page
- * is waited for, and so is the one the boot snippet started ({@link BootHandover}). Otherwise each URL is tried in turn, each within `timeout` ms. With `openTags`,
- * the `wx` must be able to send `openTagList` (jweixin 1.6.0+), which matters when a jweixin was
- * already running, loaded by the page or by an earlier call. Rejects with `SDK_LOAD_FAILED` and
+ * is waited for, and so is the one the boot snippet started ({@link BootHandover}). Otherwise each URL is tried in turn, each within `timeout` ms. (Whether the `wx` can send
+ * `openTagList` is setupShare's question: without it the card is still applied.) Rejects with `SDK_LOAD_FAILED` and
  * forgets a failed load, so that a later call tries again.
  */
-export async function loadJweixin(urls: string[], timeout: number, openTags?: boolean): Promise<Wx> {
+export function loadJweixin(urls: string[], timeout: number): Promise<Wx> {
   if (!page.jweixinLoading) {
     page.jweixinLoading = load(urls, timeout);
     page.jweixinLoading.catch(() => (page.jweixinLoading = undefined));
   }
-  const wx = await page.jweixinLoading;
-  // jweixin 1.6.0 names verifyOpenTagList in its config; 1.4.0 drops openTagList silently.
-  if (openTags && !/OpenTag/.test(String(wx.config))) {
-    throw new WechatShareError('SDK_LOAD_FAILED', 'openTagList needs jweixin 1.6.0 loaded first.');
-  }
-  return wx;
+  return page.jweixinLoading;
 }

@@ -103,7 +103,8 @@ export interface SignerOptions {
    * `{ api, errcode?, errmsg?, message, durationMs }` (`api` is the path, such as
    * `/cgi-bin/ticket/getticket`, or `store.get` and the like); every text in it is redacted of
    * the appSecret, access_token and jsapi_ticket. Failures come once per backoff step (at most
-   * one attempt per second, doubling to one per minute), not once per request. Errors thrown by
+   * one attempt per second, doubling up to one per minute for WeChat and the provider, up to one
+   * per 30 s for the store), not once per request. Errors thrown by
    * the hook are ignored.
    * @default each event's message is printed with `console.warn`, prefixed `[wechat-share]`
    * @example

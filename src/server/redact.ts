@@ -16,12 +16,14 @@ const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+[\w.~+/=-]+/gi;
 
 /**
- * `text` with every URL's query removed, every `secret=`/`access_token=`/`ticket=` value (and
- * every such JSON member, `"access_token":"…"`) replaced, and each of `secrets` (the appSecret,
- * access_tokens and jsapi_tickets in hand) and of {@link knownSecrets} (every account's, and the
- * service's API keys and Redis passwords) replaced wherever it appears. Used on everything that
- * reaches a {@link WechatApiError} or an `onError` event, since a `fetch` may quote the request
- * URL (and its secret) in its errors, and an error about one account may quote another's token.
+ * `text` with every URL's query removed, every URL's userinfo (`https://user:password@host/`)
+ * and every `Bearer`/`Basic` credential replaced, every `secret=`/`access_token=`/`ticket=` value
+ * (and every such JSON member, `"access_token":"…"`) replaced, and each of `secrets` (the
+ * appSecret, access_tokens and jsapi_tickets in hand) and of {@link knownSecrets} (every
+ * account's, and the service's API keys and Redis passwords) replaced wherever it appears. Used on
+ * everything that reaches a {@link WechatApiError} or an `onError` event, since a `fetch` may quote
+ * the request URL (and its secret) in its errors, and an error about one account may quote
+ * another's token.
  */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
   let out = text

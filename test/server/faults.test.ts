@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The signer under faults, for real: a redis-server killed, paused (CLIENT PAUSE) and restarted,
 // a lock holder that died, and a fake WeChat API that hangs, answers HTTP 500 or one errcode.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSigner, jsapiSignature, memoryStore, redisStore, WechatApiError, type SignerOptions } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
@@ -158,6 +158,10 @@ describe('WeChat hanging during the early-refresh window', () => {
 });
 
 describe('backoff', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('300 sign() calls over 3.5 s against HTTP 500 cost at most 4 upstream calls, each settling at once', async () => {
     const { wechat, signer } = await setup();
     wechat.state.fault = 'http500';
@@ -178,13 +182,19 @@ describe('backoff', () => {
   it('45009: one call, then the same error at once, and a new attempt only after 1 s', async () => {
     const { wechat, signer } = await setup();
     wechat.state.fault = { errcode: 45009, errmsg: 'reach max api daily quota limit' };
+    // The backoff reads Date.now(): 1 s of a faked Date, not of real time, which stands still here.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const s = signer();
     await expect(s.sign(PAGE)).rejects.toMatchObject({ errcode: 45009 });
     expect(wechat.state.upstream).toBe(1);
     for (let i = 0; i < 20; i++) await expect(s.sign(PAGE)).rejects.toMatchObject({ errcode: 45009 });
     expect(wechat.state.upstream).toBe(1);
     wechat.state.fault = 'ok';
-    await new Promise((resolve) => setTimeout(resolve, 1050));
+    // 999 ms is still too soon.
+    vi.advanceTimersByTime(999);
+    await expect(s.sign(PAGE)).rejects.toMatchObject({ errcode: 45009 });
+    expect(wechat.state.upstream).toBe(1);
+    vi.advanceTimersByTime(51);
     await s.sign(PAGE);
     expect(wechat.state.upstream).toBe(3);
   });

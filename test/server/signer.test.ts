@@ -1,10 +1,10 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { http, HttpResponse, delay } from 'msw';
-import { createNonceStr, createSigner, jsapiSignature, memoryStore, WechatApiError } from '../../src/server/index';
+import { createNonceStr, createSigner, jsapiSignature, memoryStore, WechatApiError, type WechatErrorEvent } from '../../src/server/index';
 import { server } from '../helpers/msw';
 import { createFakeWechatApi } from '../../src/dev/createFakeWechatApi';
-import { API, APP_ID, APP_SECRET, fakeWechat } from '../helpers/wechatApi';
+import { API, APP_ID, APP_SECRET, fakeWechat, faultyWechat } from '../helpers/wechatApi';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -246,21 +246,31 @@ describe('createSigner', () => {
     expect(() => createSigner({ appId: 'x' } as never)).toThrow(/appSecret/);
   });
 
-  it('never puts the appSecret, the access_token or the ticket in an error', async () => {
-    const { api, handler } = fakeWechat();
-    server.use(handler);
-    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, tokenMode: 'classic' });
+  it('never puts the appSecret, the access_token or the ticket in an error, even when WeChat quotes them', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const wechat = faultyWechat();
+    const events: WechatErrorEvent[] = [];
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, tokenMode: 'classic', fetch: wechat.fetch, onError: (event) => events.push(event) });
     const token = await signer.getAccessToken();
     const ticket = await signer.getJsapiTicket();
-    const errors: unknown[] = [];
-    for (const errcode of [45009, 40164, -1]) {
-      api.failNext('token', errcode, 'x');
-      errors.push(await createSigner({ appId: APP_ID, appSecret: APP_SECRET, tokenMode: 'classic' }).sign('https://h5.example.com/').catch((e) => e));
-    }
-    server.use(http.all(`${API}/*`, () => HttpResponse.error()));
-    errors.push(await createSigner({ appId: APP_ID, appSecret: APP_SECRET, tokenMode: 'classic' }).sign('https://h5.example.com/').catch((e) => e));
-    for (const error of errors) {
-      const text = `${(error as Error).message} ${(error as Error).stack} ${JSON.stringify(error)} ${String((error as Error).cause)}`;
+    // From now on every answer quotes all three bare (no secret=, no URL): only the signer's own
+    // list of the secrets in hand can find them.
+    wechat.state.fault = { errcode: -1, errmsg: `system error, appsecret ${APP_SECRET} token ${token} ticket ${ticket}` };
+    // In the refresh window: the old ticket still signs, and the refresh behind it fails.
+    vi.advanceTimersByTime(7000 * 1000);
+    await signer.sign('https://h5.example.com/');
+    await vi.waitFor(() => expect(events.length).toBeGreaterThan(0));
+    // Expired: the failure reaches the caller.
+    vi.advanceTimersByTime(300 * 1000);
+    const error = await signer.sign('https://h5.example.com/').catch((e) => e);
+    expect(error).toMatchObject({ name: 'WechatApiError', errcode: -1 });
+    const texts = [
+      `${error.message} ${error.errmsg} ${error.stack} ${JSON.stringify(error)} ${String(error.cause)}`,
+      ...events.map((event) => JSON.stringify(event)),
+      JSON.stringify(signer.status()),
+    ];
+    for (const text of texts) {
+      expect(text).toContain('[redacted]');
       for (const secret of [APP_SECRET, token, ticket]) expect(text).not.toContain(secret);
     }
   });

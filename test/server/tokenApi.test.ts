@@ -2,7 +2,7 @@
 // The central token server's primitives (issue 14 item 3's library half): getAccessTokenInfo,
 // getJsapiTicketInfo, refreshAccessToken(stale) and status(), across instances on a real
 // redis-server, against the fake WeChat API.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSigner, memoryStore, redisStore, TokenRefreshError, WechatApiError, type Store, type UpstreamEvent } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
 import type { FakeWechatApi } from '../../src/dev/createFakeWechatApi';
@@ -254,6 +254,8 @@ describe('status()', () => {
       // The token API's refresh reads the store: it finds it down, and still answers.
       const token = await signer.getAccessToken();
       wechat.state.fault = { errcode: 40164, errmsg: `invalid ip 203.0.113.7, not in whitelist (token ${token})` };
+      // The backoff after this failure reads Date.now(): waited out on a faked Date below.
+      vi.useFakeTimers({ toFake: ['Date'] });
       await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', errcode: 40164, retryAfter: 1 });
       const down = signer.status();
       expect(down.store.up).toBe(false);
@@ -264,11 +266,12 @@ describe('status()', () => {
       for (const secret of [APP_SECRET, token, wechat.api.currentTicket()!]) expect(text).not.toContain(secret);
       // The next success clears lastError.
       wechat.state.fault = 'ok';
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      vi.advanceTimersByTime(1000);
       // WeChat answers the same token, and a forced refresh cannot be counted without the store.
       await expect(signer.refreshAccessToken(token)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryAfter: 5 });
       expect(signer.status().lastError).toBeUndefined();
     } finally {
+      vi.useRealTimers();
       await own.stop();
     }
   });

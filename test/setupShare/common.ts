@@ -22,18 +22,34 @@ export async function rejection(sdk: { WechatShareError: typeof WechatShareError
 /** The alert spy of the current test; `quietPage()` installs it. */
 export const spies: { alert: ReturnType<typeof vi.fn<(message?: unknown) => void>> } = { alert: vi.fn() };
 
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
 /** Fails any test whose page alerts or logs; captures (does not print) console output. */
 export function quietPage(): void {
   beforeEach(() => {
     spies.alert = vi.fn<(message?: unknown) => void>();
     window.alert = spies.alert;
-    vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    for (const method of CONSOLE) vi.spyOn(console, method).mockImplementation(() => undefined);
   });
   afterEach(() => {
-    expect(spies.alert).not.toHaveBeenCalled();
-    expect(console.log).not.toHaveBeenCalled();
-    expect(console.info).not.toHaveBeenCalled();
-    vi.restoreAllMocks();
+    try {
+      expect(spies.alert).not.toHaveBeenCalled();
+      for (const method of CONSOLE) expect(console[method], `console.${method}`).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
+}
+
+/**
+ * Records the page's `location.replace()` calls instead of navigating (jsdom does not navigate).
+ * `location.replace` itself is unforgeable (not configurable), so the spy sits on jsdom's
+ * implementation object behind it, which the `Symbol(impl)` property holds; restored by
+ * `vi.restoreAllMocks()` (quietPage does that after each test).
+ */
+export function spyOnLocationReplace() {
+  const impl = Object.getOwnPropertySymbols(location).find((symbol) => symbol.description === 'impl');
+  if (!impl) throw new Error('jsdom changed: no implementation object behind window.location');
+  const target = (location as unknown as Record<symbol, { replace(url: string): void }>)[impl];
+  return vi.spyOn(target, 'replace').mockImplementation(() => undefined);
 }

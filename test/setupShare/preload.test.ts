@@ -89,6 +89,17 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
         expect([bridge.state.configs.length, signed.length, rounds(bridge)]).toEqual([1, 1, 1]);
       });
 
+      it('takes null options as none: no synchronous throw, the card handed over', async () => {
+        server.use(signingEndpoint({ wait: 30 }));
+        const { sdk, bridge } = await openPage();
+        sdk.preloadShare({ endpoint: ENDPOINT });
+        let result: Promise<unknown> | undefined;
+        expect(() => (result = sdk.setupShare({ title: 'Null options' }, null as never))).not.toThrow();
+        await expect(result).resolves.toMatchObject({ status: 'ready' });
+        expect(bridge.state.appMessage?.title).toBe('Null options');
+        expect(signed).toHaveLength(1);
+      });
+
       it('reports the early start\'s failure once, without trying it all again, and the next call tries again', async () => {
         server.use(downOnce());
         const { sdk } = await openPage();
