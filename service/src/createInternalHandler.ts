@@ -90,7 +90,8 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
         // No token other than the refused one can be had now: say when to come back, never 200 with it.
         const { code, retryAfter, errcode, hint } = error;
         logger.warn({ appId, code, retryAfter, errcode }, `token API failed: ${error.message}`);
-        const body = { error: { code, message: `No access_token other than the refused one can be had now (${code}); retry after ${retryAfter} s.`, retryAfter, errcode, hint } };
+        const what = resource === 'access_token/refresh' ? 'No access_token other than the refused one can be had now' : `The ${resource} needs an access_token that could not be renewed now`;
+        const body = { error: { code, message: `${what} (${code}); retry after ${retryAfter} s.`, retryAfter, errcode, hint } };
         return send(res, 'token_api', start, 503, JSON.stringify(body), { ...HEADERS, 'Retry-After': String(retryAfter) });
       }
       const answer = signingErrorAnswer(error);

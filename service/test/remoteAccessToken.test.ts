@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TokenRefreshError } from 'wechat-share/server';
 import { remoteAccessToken } from '../src/remoteAccessToken';
 
 const servers: Server[] = [];
@@ -49,5 +50,28 @@ describe('remoteAccessToken', () => {
     const provider = remoteAccessToken({ base, key: 'KEY_remote_3c9d1e7f2a', appId: 'wx_remote' });
     await expect(provider()).resolves.toEqual({ access_token: 'T_held', expires_in: 7000 });
     await expect(provider({ stale: 'T_held' })).resolves.toEqual({ access_token: 'T_new', expires_in: 7000 });
+  });
+
+  it("passes a refresh's 503 on as a TokenRefreshError with the central server's code and Retry-After", async () => {
+    const base = await listen((request, response) => {
+      request.resume();
+      response.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '30' });
+      response.end(JSON.stringify({ error: { code: 'REFRESH_LIMITED', message: 'a forced refresh ran less than 30 s ago', retryAfter: 30 } }));
+    });
+    const provider = remoteAccessToken({ base, key: 'KEY_remote_3c9d1e7f2a', appId: 'wx_remote' });
+    const error = await provider({ stale: 'TOKEN_refused_5b8e' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TokenRefreshError);
+    expect(error).toMatchObject({ code: 'REFRESH_LIMITED', retryAfter: 30 });
+    expect(String((error as Error).message)).not.toContain('TOKEN_refused_5b8e');
+  });
+
+  it('refuses an answer over 64 KiB without keeping it', async () => {
+    const base = await listen((request, response) => {
+      request.resume();
+      response.setHeader('Content-Type', 'application/json');
+      response.end(JSON.stringify({ access_token: 'T', expires_in: 7000, padding: 'x'.repeat(70 * 1024) }));
+    });
+    const provider = remoteAccessToken({ base, key: 'KEY_remote_3c9d1e7f2a', appId: 'wx_remote' });
+    await expect(provider()).rejects.toThrow(/without access_token and expires_in/);
   });
 });

@@ -1,6 +1,7 @@
 import { report, type Issued, type WechatApiContext } from './callWechatApi';
 import { withTimeout } from '../shared/withTimeout';
 import { redact } from './redact';
+import { TokenRefreshError } from './TokenRefreshError';
 import { WechatApiError } from './WechatApiError';
 
 /**
@@ -23,7 +24,8 @@ export const PROVIDER_STRING_TTL = 60;
  * Asks `provider` for an access_token, within `context.timeout` ms. Resolves with the token and
  * its life (`expires_in` of an object answer, {@link PROVIDER_STRING_TTL} for a bare string);
  * rejects with a {@link WechatApiError} (api `accessToken`, no errcode unless the provider threw a
- * `WechatApiError` with one) when it throws, times out, or answers anything else. Reports to
+ * `WechatApiError` with one; a {@link TokenRefreshError} the provider threw keeps its `code` and
+ * `retryAfter`, its message redacted) when it throws, times out, or answers anything else. Reports to
  * `onUpstream` and, on failure, `onError`, redacted like a WeChat API call.
  */
 export async function callAccessTokenProvider(context: WechatApiContext, provider: AccessTokenProvider, stale: string | undefined): Promise<Issued> {
@@ -45,6 +47,14 @@ export async function callAccessTokenProvider(context: WechatApiContext, provide
     });
   } catch (error) {
     if (timedOut) return fail('timeout', `the accessToken provider did not answer within ${context.timeout} ms`);
+    // Another central token server that could not refresh either (its 503): its reason and its
+    // wait are passed on, so that this server's callers wait as long as that one asked.
+    if (error instanceof TokenRefreshError) {
+      const relayed = new TokenRefreshError(error.code, error.retryAfter, PROVIDER_API, redact(`the accessToken provider could not refresh: ${error.message}`, [...context.secrets(), stale]));
+      report(context.onUpstream, { api: PROVIDER_API, outcome: 'refused', durationMs: Date.now() - started });
+      report(context.onError, { api: PROVIDER_API, message: relayed.message, durationMs: Date.now() - started });
+      throw relayed;
+    }
     const errcode = error instanceof WechatApiError ? error.errcode : undefined;
     return fail(errcode === undefined ? 'network' : String(errcode), `the accessToken provider failed: ${String((error as Error)?.message ?? error)}`, errcode);
   }

@@ -28,6 +28,7 @@ export type { RedisClientLike, NodeRedisClientLike, IoRedisClientLike } from './
 export type { Store } from './Store';
 export { WechatApiError } from './WechatApiError';
 export { registerSecrets, knownSecrets } from './knownSecrets';
+export { readLimited } from './readLimited';
 export type { SecretSource } from './knownSecrets';
 export { TokenRefreshError } from './TokenRefreshError';
 export type { TokenRefreshErrorCode } from './TokenRefreshError';

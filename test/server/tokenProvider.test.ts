@@ -2,7 +2,7 @@
 // createSigner({ accessToken }): the access_token from the team's own provider, the jsapi_ticket
 // still from WeChat (issue 14 item 4); and onUpstream's outcomes for every upstream call.
 import { describe, expect, it, vi } from 'vitest';
-import { createSigner, WechatApiError, type UpstreamEvent } from '../../src/server/index';
+import { createSigner, TokenRefreshError, WechatApiError, type UpstreamEvent } from '../../src/server/index';
 import type { FakeWechatApi } from '../../src/dev/createFakeWechatApi';
 import { API, APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
 
@@ -35,6 +35,20 @@ describe('createSigner({ accessToken })', () => {
     expect(() => createSigner({ appId: APP_ID })).toThrow(/appSecret or accessToken is required/);
     expect(() => createSigner({ appId: APP_ID, appSecret: APP_SECRET, accessToken: async () => 'x' })).toThrow(/either appSecret or accessToken, not both/);
     expect(() => createSigner({ appId: APP_ID, accessToken: 'TOKEN' as never })).toThrow(/accessToken must be a function/);
+  });
+
+  it("a provider's TokenRefreshError (another central server's 503) keeps its code and wait through refreshAccessToken", async () => {
+    let api!: FakeWechatApi;
+    const { wechat, signer } = setup(async (context) => {
+      if (context.stale) throw new TokenRefreshError('REFRESH_LIMITED', 30, 'accessToken', `limited, not ${context.stale}`);
+      return issueToken(api);
+    });
+    api = wechat.api;
+    const token = await signer.getAccessToken();
+    const error = await signer.refreshAccessToken(token).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TokenRefreshError);
+    expect(error).toMatchObject({ code: 'REFRESH_LIMITED', retryAfter: 30 });
+    expect((error as Error).message).not.toContain(token);
   });
 
   it('signs with a ticket fetched with the provided token; a bare string is cached 60 s', async () => {
