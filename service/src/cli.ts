@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The command: reads the environment once (after .env), then starts the service and handles
 // the signals.
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { registerSecrets } from 'wechat-share/server';
 import { ConfigError } from './ConfigError.js';
 import { createLogger } from './createLogger.js';
 import { helpText } from './helpText.js';
-import { loadEnvironment, type ServiceConfig } from './readConfig.js';
+import { fakeWechatRefusal, loadEnvironment, type ServiceConfig } from './readConfig.js';
 import { startFakeWechat } from './startFakeWechat.js';
 import { startService, type Service } from './startService.js';
 
@@ -34,26 +33,20 @@ if (args.values.help) {
 // What every line says in the local mode: no one should mistake it for a working deployment.
 const FAKE_NOTICE = 'LOCAL MODE (--fake-wechat): a fake WeChat API in this process; these signatures work in the simulator only, never in WeChat';
 const fakeWechat = args.values['fake-wechat'] === true;
+let fakeAccount: Parameters<typeof loadEnvironment>[0];
 if (fakeWechat) {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  if (process.env.NODE_ENV === 'production') {
-    process.stderr.write('wechat-share-service: --fake-wechat is refused under NODE_ENV=production: its signatures work in no WeChat client. Start without --fake-wechat, with WECHAT_APP_ID and WECHAT_APP_SECRET.\n');
-    process.exit(1);
-  }
-  // Real credentials are never sent to the fake, and the fake never passes for a real account.
-  const real = ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_APP_SECRET_FILE', 'WECHAT_ACCOUNTS', 'WECHAT_ACCOUNTS_FILE', 'WECHAT_API_BASE'].filter((name) => process.env[name]);
-  if (real.length > 0) {
-    process.stderr.write(`wechat-share-service: --fake-wechat makes its own fake account: unset ${real.join(', ')}, or start without --fake-wechat.\n`);
+  const refusal = fakeWechatRefusal();
+  if (refusal) {
+    process.stderr.write(`wechat-share-service: ${refusal}\n`);
     process.exit(1);
   }
   const fake = await startFakeWechat();
-  Object.assign(process.env, { WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url });
-  process.env.ALLOWED_HOSTS ||= 'localhost,127.0.0.1';
+  fakeAccount = { WECHAT_APP_ID: fake.appId, WECHAT_APP_SECRET: fake.appSecret, WECHAT_API_BASE: fake.url };
 }
 
 let config: ServiceConfig;
 try {
-  config = loadEnvironment();
+  config = loadEnvironment(fakeAccount);
 } catch (error) {
   // Plain text on stderr: the person reading it is starting the service by hand or reading a crash loop.
   // Only a ConfigError's text, which quotes no secret: anything else (a .env line that does not parse)

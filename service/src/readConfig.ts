@@ -382,12 +382,42 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   });
 }
 
+/** The variables that name a real account: `--fake-wechat` refuses to start with any of them set. */
+const REAL_ACCOUNT_VARIABLES = ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_APP_SECRET_FILE', 'WECHAT_ACCOUNTS', 'WECHAT_ACCOUNTS_FILE', 'WECHAT_API_BASE'];
+
+// `.env` from the working directory, once (variables already set win, as process.loadEnvFile does).
+let envFileLoaded = false;
+function loadEnvFile(): void {
+  if (envFileLoaded) return;
+  envFileLoaded = true;
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/**
+ * Why `--fake-wechat` must not start here, or `undefined` when it may: under `NODE_ENV=production`
+ * (its signatures work in no WeChat client), or with a real account's variables set (real
+ * credentials are never sent to the fake, and the fake never passes for a real account).
+ * Reads `process.env` after `.env`, as {@link loadEnvironment} does.
+ */
+export function fakeWechatRefusal(): string | undefined {
+  loadEnvFile();
+  if (process.env.NODE_ENV === 'production') {
+    return '--fake-wechat is refused under NODE_ENV=production: its signatures work in no WeChat client. Start without --fake-wechat, with WECHAT_APP_ID and WECHAT_APP_SECRET.';
+  }
+  const real = REAL_ACCOUNT_VARIABLES.filter((name) => process.env[name]);
+  return real.length > 0 ? `--fake-wechat makes its own fake account: unset ${real.join(', ')}, or start without --fake-wechat.` : undefined;
+}
+
 /**
  * The one reader of `process.env`: loads `.env` from the working directory when there is one
  * (variables already set win, as `process.loadEnvFile` does), then {@link readConfig}.
+ * @param fakeAccount - with `--fake-wechat`: the fake account's `WECHAT_APP_ID`,
+ *   `WECHAT_APP_SECRET` and `WECHAT_API_BASE`, which replace the environment's; `ALLOWED_HOSTS`
+ *   then defaults to `localhost,127.0.0.1`
  * @throws ConfigError naming every problem
  */
-export function loadEnvironment(): ServiceConfig {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  return readConfig(process.env);
+export function loadEnvironment(fakeAccount?: { WECHAT_APP_ID: string; WECHAT_APP_SECRET: string; WECHAT_API_BASE: string }): ServiceConfig {
+  loadEnvFile();
+  if (!fakeAccount) return readConfig(process.env);
+  return readConfig({ ...process.env, ALLOWED_HOSTS: process.env.ALLOWED_HOSTS || 'localhost,127.0.0.1', ...fakeAccount });
 }

@@ -36,7 +36,8 @@ function listen(server: Server, port: number, host: string, variable: 'PORT' | '
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) => {
       const why = error.code === 'EADDRINUSE' ? 'is in use by another process' : error.code === 'EACCES' ? 'needs privileges this process lacks' : `cannot be opened (${error.code ?? error.message})`;
-      reject(new Error(`${variable}=${port}: port ${port} on ${host} ${why}; set ${variable} to a free port`, { cause: error }));
+      // No `cause`: the message names the error's code, which is all a person needs here.
+      reject(new Error(`${variable}=${port}: port ${port} on ${host} ${why}; set ${variable} to a free port`));
     };
     server.once('error', fail);
     server.listen(port, host, () => {
