@@ -73,23 +73,27 @@ export async function startRedis(port) {
   return { url: `redis://127.0.0.1:${port}`, port, stop };
 }
 
-// A port whose cluster bus port (port + 10000) is free too, both below Linux's ephemeral range
-// (32768 and up), where any outgoing connection could take the bus port before the node binds it.
-async function clusterPort() {
+async function isFree(port) {
+  const probe = createServer().listen(port, '127.0.0.1');
+  try {
+    await once(probe, 'listening');
+    probe.close();
+    await once(probe, 'close');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A free loopback port below Linux's ephemeral range (32768 and up) whose cluster bus port
+ * (port + 10000) is below it and free too: a Redis node stopped and started again on its port must
+ * find it free, and a port in the ephemeral range can be taken meanwhile by any outgoing connection.
+ */
+export async function restartablePort() {
   for (;;) {
     const port = 10_000 + Math.floor(Math.random() * 12_700);
-    const free = async (p) => {
-      const probe = createServer().listen(p, '127.0.0.1');
-      try {
-        await once(probe, 'listening');
-        probe.close();
-        await once(probe, 'close');
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if ((await free(port)) && (await free(port + 10_000))) return port;
+    if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
 }
 
@@ -105,7 +109,7 @@ export async function startRedisCluster() {
   const nodes = [];
   try {
     for (let i = 0; i < 3; i++) {
-      const port = await clusterPort();
+      const port = await restartablePort();
       ports.push(port);
       nodes.push(await spawnRedis(['--port', String(port), ...NO_PERSISTENCE, '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000'], dir));
     }

@@ -4,10 +4,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureCommand } from '../../../scripts/system.mjs';
+import { ensureCommand, restartablePort } from '../../../scripts/system.mjs';
 
 /** redis-server processes on fixed loopback ports, stoppable and restartable. */
 export interface RedisNodes {
@@ -35,28 +34,6 @@ async function spawnNode(args: string[], cwd: string): Promise<ChildProcess> {
     check();
   });
   return child;
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const probe = createServer().listen(port, '127.0.0.1');
-  try {
-    await once(probe, 'listening');
-    probe.close();
-    await once(probe, 'close');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// A free port below Linux's ephemeral range (32768 and up), whose cluster bus port (port + 10000)
-// is below it and free too: a node stopped and started again on its port must find it free, and
-// a port in the ephemeral range can be taken meanwhile by any outgoing connection on the machine.
-async function restartablePort(): Promise<number> {
-  for (;;) {
-    const port = 10_000 + Math.floor(Math.random() * 12_700);
-    if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
-  }
 }
 
 function clusterOk(cli: string, ports: number[]): boolean {
