@@ -1,5 +1,5 @@
 export { readConfig } from './readConfig.js';
-export type { ServiceConfig, AccountConfig, RedisConfig, TokenMode, LogLevel } from './readConfig.js';
+export type { ServiceConfig, AccountConfig, WecomAppConfig, RedisConfig, TokenMode, LogLevel } from './readConfig.js';
 export { ConfigError } from './ConfigError.js';
 export type { ConfigProblem } from './ConfigError.js';
 export { VARIABLES } from './variables.js';

@@ -24,12 +24,34 @@ export interface AccountConfig {
   readonly tokenMode: TokenMode;
 }
 
+/**
+ * One WeCom (企业微信) app the service signs for: a corp's self-built app (自建应用), an entry of
+ * `WECHAT_ACCOUNTS` with `corpId` instead of `appId`. Its pages get the corp jsapi_ticket's
+ * signature and the agent jsapi_ticket's (official: developer.work.weixin.qq.com/document/path/90506).
+ */
+export interface WecomAppConfig {
+  /** The corp's ID (`ww…`), from 我的企业 → 企业信息 in the WeCom admin. */
+  readonly corpId: string;
+  /** The app's Secret (from `corpSecret`, or read from the file of `corpSecretFile`). */
+  readonly corpSecret: string;
+  /** The app's AgentId, a positive integer such as 1000002. */
+  readonly agentId: number;
+  /**
+   * Host patterns whose pages inside WeCom it signs (`*.` allows subdomains). Never empty; no two
+   * WeCom apps share one (one Official Account and one WeCom app may: the request's `platform` picks).
+   */
+  readonly hosts: readonly string[];
+}
+
 /** The shared store: one Redis, or a Redis Cluster by some of its nodes (`host:port`). */
 export type RedisConfig = { readonly url: string } | { readonly clusterNodes: readonly string[] };
 
 /** The whole, validated, frozen configuration of the service. */
 export interface ServiceConfig {
+  /** The Official Accounts; may be empty when `wecomApps` is not. */
   readonly accounts: readonly AccountConfig[];
+  /** The WeCom apps. Always set by readConfig; optional for configurations built by hand. @default [] */
+  readonly wecomApps?: readonly WecomAppConfig[];
   /** `undefined`: the memory store (each instance fetches its own token). */
   readonly redis?: RedisConfig;
   readonly port: number;
@@ -41,6 +63,8 @@ export interface ServiceConfig {
   /** Keys of the token API; empty: the token API is off. */
   readonly apiKeys: readonly string[];
   readonly wechatApiBase: string;
+  /** Base URL of the WeCom API. Always set by readConfig. @default 'https://qyapi.weixin.qq.com' */
+  readonly wecomApiBase?: string;
   readonly logLevel: LogLevel;
   /** ms. */
   readonly shutdownTimeout: number;
@@ -51,6 +75,11 @@ export interface ServiceConfig {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ACCOUNT_KEYS = ['appId', 'appSecret', 'hosts', 'tokenMode', 'accessTokenUrl', 'accessTokenKey'];
+const WECOM_KEYS = ['corpId', 'corpSecret', 'corpSecretFile', 'agentId', 'hosts'];
+/** An example WeCom entry, for the errors about one. */
+const WECOM_EXAMPLE = '{"corpId":"ww1234567890abcdef","corpSecret":"…","agentId":1000002,"hosts":["work.a.com"]}';
+/** The largest agentId accepted: WeCom's are 7-digit numbers (1000002); past 2^31 - 1 it is another value pasted here. */
+const MAX_AGENT_ID = 2 ** 31 - 1;
 /** Longest setTimeout delay, in ms. */
 const MAX_TIMER = 2 ** 31 - 1;
 /** Shortest API key accepted: a guessable key would hand out the access_token. */
@@ -65,7 +94,7 @@ const fallback = (name: VariableName): string => {
 };
 /** How WeChat writes an appId: wx and 16 hex digits (every AppID in the Official Account settings; reported by users, not a published rule). */
 const APP_ID_FORM = /^wx[0-9a-f]{16}$/;
-/** The longest appId accepted: WeChat's are 18 characters; past 32 it is another value pasted here. */
+/** The longest appId or corpId accepted: WeChat's and WeCom's are 18 characters; past 32 it is another value pasted here. */
 const MAX_APP_ID = 32;
 /** A host as the page's hostname will be compared: lower case, without the trailing dot of a fully qualified name. */
 const normalHost = (host: string) => host.trim().toLowerCase().replace(/\.$/, '');
@@ -119,7 +148,16 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       return direct;
     }
     if (file === undefined) return direct;
-    unreadable.add(name);
+    const text = fileValue(`${name}_FILE`, file, '/run/secrets/wechat_app_secret');
+    if (text === undefined) unreadable.add(name);
+    return text;
+  }
+
+  /**
+   * The content of the file at `file` (named by `variable` in problems), trimmed; `undefined`,
+   * with the problem reported, when it is not a regular file, cannot be read or is empty.
+   */
+  function fileValue(variable: string, file: string, sample: string): string | undefined {
     // A FIFO or a device such as /dev/zero would block or never end: only a regular file is read.
     let kind: string | undefined;
     try {
@@ -129,16 +167,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       // readFile names why
     }
     if (kind) {
-      report(`${name}_FILE`, `${file} is ${kind}: give the path of a regular file holding the value`, '/run/secrets/wechat_app_secret');
+      report(variable, `${file} is ${kind}: give the path of a regular file holding the value`, sample);
       return undefined;
     }
     try {
       const text = readFile(file).trim();
-      if (text) unreadable.delete(name);
-      else report(`${name}_FILE`, `${file} is empty`);
+      if (!text) report(variable, `${file} is empty`);
       return text || undefined;
     } catch (error) {
-      report(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, '/run/secrets/wechat_app_secret');
+      report(variable, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, sample);
       return undefined;
     }
   }
@@ -178,10 +215,68 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     return hosts;
   }
 
-  // The accounts: one from WECHAT_APP_ID and friends, or several from WECHAT_ACCOUNTS.
+  // The accounts: one from WECHAT_APP_ID and friends, or several from WECHAT_ACCOUNTS, some of
+  // which may be WeCom apps. `positions[i]` names where accounts[i] was written, for the problems.
   const accounts: AccountConfig[] = [];
+  const positions: string[] = [];
+  const wecomApps: WecomAppConfig[] = [];
+  const wecomPositions: string[] = [];
   const single = { appId: value('WECHAT_APP_ID'), appSecret: value('WECHAT_APP_SECRET'), hosts: value('ALLOWED_HOSTS') };
   const several = value('WECHAT_ACCOUNTS');
+
+  /** An entry's `hosts`: a JSON array of host strings, normalised and checked (see checkHosts). */
+  function entryHosts(at: string, hostsValue: unknown): string[] {
+    const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map(normalHost) : [];
+    if (hostsValue !== undefined && !Array.isArray(hostsValue)) {
+      report(`${at}.hosts`, `is ${typeof hostsValue === 'string' ? 'a string' : `a ${typeof hostsValue}`}, not an array: write it as a JSON array of hosts`, '["h5.a.com","*.a.com"]');
+    } else if (hostsValue !== undefined && hosts.length === 0 && hostsValue.length > 0) {
+      report(`${at}.hosts`, 'must be an array of host strings', '["h5.a.com","*.a.com"]');
+    } else checkHosts(`${at}.hosts`, hosts);
+    return hosts;
+  }
+
+  /** An AppID or a corpId: refused with spaces, non-ASCII or past 32 characters (another value pasted there). */
+  function checkId(at: string, id: string, what: string, where: string, sample: string): boolean {
+    if (id && !/^[\x21-\x7e]+$/.test(id)) report(at, `holds spaces or characters outside printable ASCII: copy the ${what} from ${where}`, sample);
+    else if (id.length > MAX_APP_ID) report(at, `has ${id.length} characters (an ${what} has 18): copy the ${what} from ${where}`, sample);
+    else return true;
+    return false;
+  }
+
+  /** A WeCom app (an entry with `corpId`): its corpId, secret (inline or from a file), agentId and hosts. */
+  function wecomEntry(at: string, entry: Record<string, unknown>): void {
+    if ('appId' in entry) report(at, 'has both appId and corpId: an entry is an Official Account (appId, appSecret) or a WeCom app (corpId, corpSecret, agentId), write two entries for both', WECOM_EXAMPLE);
+    for (const key of Object.keys(entry).filter((k) => !WECOM_KEYS.includes(k) && k !== 'appId')) {
+      report(`${at}.${key}`, `is not a WeCom app setting (known: ${WECOM_KEYS.join(', ')})`);
+    }
+    const text = (key: string) => {
+      const v = entry[key];
+      if (v === undefined) return undefined;
+      if (typeof v === 'string' && v.trim()) return v.trim();
+      report(`${at}.${key}`, 'must be a non-empty string');
+      return undefined;
+    };
+    const corpId = text('corpId') ?? '';
+    if (entry.corpId !== undefined || corpId) checkId(`${at}.corpId`, corpId, 'corpId', '我的企业 → 企业信息 in the WeCom admin', 'ww1234567890abcdef');
+    const inline = text('corpSecret');
+    const file = text('corpSecretFile');
+    let corpSecret: string | undefined;
+    if (inline !== undefined && file !== undefined) report(at, 'has both corpSecret and corpSecretFile: keep one');
+    else if (file !== undefined) corpSecret = fileValue(`${at}.corpSecretFile`, file, '/run/secrets/wecom_corp_secret');
+    else if (inline !== undefined) corpSecret = inline;
+    else if (entry.corpSecret === undefined && entry.corpSecretFile === undefined) {
+      report(`${at}.corpSecret`, "is required (or corpSecretFile, a file holding it): the Secret of this agentId's app, from 应用管理 → the app in the WeCom admin");
+    }
+    const agentId = entry.agentId;
+    if (agentId === undefined) report(`${at}.agentId`, "is required: the app's AgentId, from 应用管理 → the app in the WeCom admin", '1000002');
+    else if (typeof agentId !== 'number' || !Number.isInteger(agentId) || agentId < 1 || agentId > MAX_AGENT_ID) {
+      const shown = JSON.stringify(agentId)?.slice(0, 40) ?? String(agentId);
+      report(`${at}.agentId`, `${shown} is not an AgentId: write the app's AgentId as a JSON number (a positive integer), without quotes`, '1000002');
+    }
+    wecomApps.push({ corpId, corpSecret: corpSecret ?? '', agentId: typeof agentId === 'number' ? agentId : 0, hosts: entryHosts(at, entry.hosts) });
+    wecomPositions.push(at);
+  }
+
   if (several !== undefined) {
     const alongside = { WECHAT_APP_ID: single.appId, WECHAT_APP_SECRET: single.appSecret, ALLOWED_HOSTS: single.hosts };
     for (const [name, text] of Object.entries(alongside)) {
@@ -199,12 +294,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       parsed.forEach((item: unknown, index) => {
         const at = `WECHAT_ACCOUNTS[${index}]`;
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-          report(at, 'must be an object such as {"appId":"…","appSecret":"…","hosts":["h5.a.com"]}');
+          report(at, `must be an object such as {"appId":"…","appSecret":"…","hosts":["h5.a.com"]}, or a WeCom app such as ${WECOM_EXAMPLE}`);
           return;
         }
         const entry = item as Record<string, unknown>;
+        if ('corpId' in entry) return wecomEntry(at, entry);
         for (const key of Object.keys(entry).filter((k) => !ACCOUNT_KEYS.includes(k))) {
-          report(`${at}.${key}`, `is not an account setting (known: ${ACCOUNT_KEYS.join(', ')})`);
+          const wecom = WECOM_KEYS.includes(key) ? ': a WeCom app is an entry with corpId, corpSecret, agentId and hosts' : '';
+          report(`${at}.${key}`, `is not an account setting (known: ${ACCOUNT_KEYS.join(', ')})${wecom}`);
         }
         const text = (key: string) => {
           const v = entry[key];
@@ -214,22 +311,16 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
           return undefined;
         };
         const appId = text('appId');
-        if (appId === undefined && entry.appId === undefined) report(`${at}.appId`, 'is required', 'wx1234567890abcdef');
-        const hostsValue = entry.hosts;
-        const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map(normalHost) : [];
-        if (hostsValue !== undefined && !Array.isArray(hostsValue)) {
-          report(`${at}.hosts`, `is ${typeof hostsValue === 'string' ? 'a string' : `a ${typeof hostsValue}`}, not an array: write it as a JSON array of hosts`, '["h5.a.com","*.a.com"]');
-        } else if (hostsValue !== undefined && hosts.length === 0 && hostsValue.length > 0) {
-          report(`${at}.hosts`, 'must be an array of host strings', '["h5.a.com","*.a.com"]');
-        } else checkHosts(`${at}.hosts`, hosts);
+        if (appId === undefined && entry.appId === undefined) report(`${at}.appId`, 'is required (or corpId, for a WeCom app)', 'wx1234567890abcdef');
         accounts.push({
           appId: appId ?? '',
           appSecret: text('appSecret'),
           accessTokenUrl: text('accessTokenUrl'),
           accessTokenKey: text('accessTokenKey'),
-          hosts,
+          hosts: entryHosts(at, entry.hosts),
           tokenMode: tokenMode(`${at}.tokenMode`, entry.tokenMode === undefined ? undefined : String(entry.tokenMode), defaultMode),
         });
+        positions.push(at);
       });
     }
   } else if (unreadable.has('WECHAT_ACCOUNTS')) {
@@ -241,11 +332,12 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     if (single.appSecret === undefined && !unreadable.has('WECHAT_APP_SECRET')) report('WECHAT_APP_SECRET', 'is required (or WECHAT_APP_SECRET_FILE)', '<the AppSecret from the Official Account settings>');
     const hosts = checkHosts('ALLOWED_HOSTS', single.hosts === undefined ? [] : list(single.hosts).map(normalHost));
     accounts.push({ appId: single.appId ?? '', appSecret: single.appSecret, hosts, tokenMode: defaultMode });
+    positions.push('WECHAT_APP_SECRET');
   }
 
   // Each account: a secret, or a central server to read the token from; unique appIds and hosts.
   accounts.forEach((account, index) => {
-    const at = several === undefined ? 'WECHAT_APP_SECRET' : `WECHAT_ACCOUNTS[${index}]`;
+    const at = positions[index];
     if (several !== undefined) {
       if (account.appSecret === undefined && account.accessTokenUrl === undefined) {
         report(`${at}.appSecret`, 'is required (or accessTokenUrl and accessTokenKey, to read the token from another central server)');
@@ -254,34 +346,46 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
       if (account.accessTokenUrl !== undefined && !isHttpUrl(account.accessTokenUrl)) report(`${at}.accessTokenUrl`, 'must be an http(s) URL', 'http://tokens.internal:9090');
       if ((account.accessTokenUrl === undefined) !== (account.accessTokenKey === undefined)) report(at, 'accessTokenUrl and accessTokenKey go together');
     }
-    const idAt = several === undefined ? 'WECHAT_APP_ID' : `WECHAT_ACCOUNTS[${index}].appId`;
-    if (account.appId && !/^[\x21-\x7e]+$/.test(account.appId)) report(idAt, 'holds spaces or characters outside printable ASCII: copy the AppID from the Official Account settings', example('WECHAT_APP_ID'));
-    else if (account.appId.length > MAX_APP_ID) report(idAt, `has ${account.appId.length} characters (an AppID has 18): copy the AppID from the Official Account settings`, example('WECHAT_APP_ID'));
-    else if (account.appId && !APP_ID_FORM.test(account.appId)) warnings.push(`${idAt}: ${account.appId} is not of the form wx followed by 16 hex digits, as WeChat's AppIDs are; WeChat will answer errcode 40013 if it is wrong`);
+    const idAt = several === undefined ? 'WECHAT_APP_ID' : `${at}.appId`;
+    const appIdOk = checkId(idAt, account.appId, 'AppID', 'the Official Account settings', example('WECHAT_APP_ID'));
+    if (appIdOk && account.appId && !APP_ID_FORM.test(account.appId)) warnings.push(`${idAt}: ${account.appId} is not of the form wx followed by 16 hex digits, as WeChat's AppIDs are; WeChat will answer errcode 40013 if it is wrong`);
     if (accounts.findIndex((other) => other.appId === account.appId) !== index && account.appId) {
-      report(`WECHAT_ACCOUNTS[${index}].appId`, `${account.appId} is listed twice: give each account once, with all its hosts`);
+      report(`${at}.appId`, `${account.appId} is listed twice: give each account once, with all its hosts`);
     }
   });
-  // A host under two accounts would make routing a guess: refused, whichever pattern covers it,
-  // compared in the matchers' normalised form (lowercase, punycode), as pages are matched.
-  const matchers = accounts.map((account) => {
-    try {
-      return createHostMatcher(account.hosts);
-    } catch {
-      return undefined; // reported above
+  wecomApps.forEach((app, index) => {
+    const first = wecomApps.findIndex((other) => other.corpId === app.corpId && other.agentId === app.agentId);
+    if (first !== index && app.corpId && app.agentId) {
+      report(`${wecomPositions[index]}.agentId`, `${app.corpId} agent ${app.agentId} is listed twice (also ${wecomPositions[first]}): give each app once, with all its hosts`);
     }
   });
-  accounts.forEach((_, index) => {
-    const mine = matchers[index];
-    for (let earlier = 0; earlier < index; earlier++) {
-      const theirs = matchers[earlier];
-      if (!mine || !theirs) continue;
-      const shared = [...mine.patterns.filter((pattern) => theirs(sampleHost(pattern))), ...theirs.patterns.filter((pattern) => mine(sampleHost(pattern)))];
-      if (shared.length) {
-        report(`WECHAT_ACCOUNTS[${index}].hosts`, `${[...new Set(shared)].join(', ')} also belongs to ${accounts[earlier].appId} (WECHAT_ACCOUNTS[${earlier}]): a host belongs to one account`);
+
+  // A host under two Official Accounts, or under two WeCom apps, would make routing a guess:
+  // refused, whichever pattern covers it, compared in the matchers' normalised form (lowercase,
+  // punycode), as pages are matched. One Official Account and one WeCom app may share a host:
+  // the request's platform picks.
+  function refuseSharedHosts(entries: readonly { hosts: readonly string[]; name: string; at: string }[], what: string) {
+    const matchers = entries.map((entry) => {
+      try {
+        return createHostMatcher(entry.hosts);
+      } catch {
+        return undefined; // reported above
       }
-    }
-  });
+    });
+    entries.forEach((entry, index) => {
+      const mine = matchers[index];
+      for (let earlier = 0; earlier < index; earlier++) {
+        const theirs = matchers[earlier];
+        if (!mine || !theirs) continue;
+        const shared = [...mine.patterns.filter((pattern) => theirs(sampleHost(pattern))), ...theirs.patterns.filter((pattern) => mine(sampleHost(pattern)))];
+        if (shared.length) {
+          report(`${entry.at}.hosts`, `${[...new Set(shared)].join(', ')} also belongs to ${entries[earlier].name} (${entries[earlier].at}): a host belongs to one ${what}`);
+        }
+      }
+    });
+  }
+  refuseSharedHosts(accounts.map((account, index) => ({ hosts: account.hosts, name: account.appId, at: positions[index] })), 'account');
+  refuseSharedHosts(wecomApps.map((app, index) => ({ hosts: app.hosts, name: `WeCom app ${app.corpId} agent ${app.agentId}`, at: wecomPositions[index] })), 'WeCom app (one Official Account and one WeCom app may share it)');
 
   // The store.
   const redisUrl = value('REDIS_URL');
@@ -344,10 +448,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const unsendable = apiKeys.filter((key) => !/^[\x21-\x7e]+$/.test(key)).length;
   if (unsendable) report('API_KEYS', `${unsendable} key(s) hold spaces or characters outside printable ASCII, which an Authorization header cannot carry`, 'the output of openssl rand -hex 32');
 
-  const wechatApiBase = withoutTrailingSlash(value('WECHAT_API_BASE') ?? fallback('WECHAT_API_BASE'));
-  if (!isHttpUrl(wechatApiBase)) report('WECHAT_API_BASE', `${JSON.stringify(withoutUserinfo(wechatApiBase)).slice(0, 80)} is not an http(s) URL`, example('WECHAT_API_BASE'));
-  // Paths are appended to it: a query or a hash would swallow them.
-  else if (/[?#]/.test(wechatApiBase)) report('WECHAT_API_BASE', `has a ${wechatApiBase.includes('?') ? 'query (?…)' : 'hash (#…)'}: give the base URL only, paths such as /cgi-bin/token are added to it`, example('WECHAT_API_BASE'));
+  function apiBase(name: 'WECHAT_API_BASE' | 'WECOM_API_BASE'): string {
+    const base = withoutTrailingSlash(value(name) ?? fallback(name));
+    if (!isHttpUrl(base)) report(name, `${JSON.stringify(withoutUserinfo(base)).slice(0, 80)} is not an http(s) URL`, example(name));
+    // Paths are appended to it: a query or a hash would swallow them.
+    else if (/[?#]/.test(base)) report(name, `has a ${base.includes('?') ? 'query (?…)' : 'hash (#…)'}: give the base URL only, paths such as /cgi-bin/${name === 'WECOM_API_BASE' ? 'gettoken' : 'token'} are added to it`, example(name));
+    return base;
+  }
+  const wechatApiBase = apiBase('WECHAT_API_BASE');
+  const wecomApiBase = apiBase('WECOM_API_BASE');
 
   const logLevel = (value('LOG_LEVEL') ?? fallback('LOG_LEVEL')) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) report('LOG_LEVEL', `${JSON.stringify(logLevel).slice(0, 40)} is not one of ${LOG_LEVELS.join(', ')}`, example('LOG_LEVEL'));
@@ -367,6 +476,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     accounts: Object.freeze(accounts.map((account) => Object.freeze({ ...account, hosts: Object.freeze([...account.hosts]) }))),
+    wecomApps: Object.freeze(wecomApps.map((app) => Object.freeze({ ...app, hosts: Object.freeze([...app.hosts]) }))),
     redis: redis && Object.freeze('url' in redis ? { ...redis } : { clusterNodes: Object.freeze([...redis.clusterNodes]) }),
     port: publicPort,
     host,
@@ -375,6 +485,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     allowedOrigins: allowedOrigins && Object.freeze(allowedOrigins),
     apiKeys: Object.freeze(apiKeys),
     wechatApiBase,
+    wecomApiBase,
     logLevel,
     shutdownTimeout,
     signingPath,

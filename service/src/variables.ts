@@ -21,7 +21,8 @@ export const VARIABLES = [
   { name: 'ALLOWED_HOSTS', description: 'Comma-separated hosts whose pages are signed for it (`*.` allows subdomains).', example: 'h5.example.com,*.example.com' },
   {
     name: 'WECHAT_ACCOUNTS',
-    description: 'Several accounts instead, as JSON: appId, appSecret (or accessTokenUrl and accessTokenKey), hosts, and an optional tokenMode.',
+    description:
+      'Several accounts instead, as JSON: appId, appSecret (or accessTokenUrl and accessTokenKey), hosts, and an optional tokenMode; or a WeCom app: corpId, corpSecret (or corpSecretFile), agentId, hosts.',
     example: '[{"appId":"wx1234567890abcdef","appSecret":"…","hosts":["h5.a.com","*.a.com"]}]',
     file: true,
   },
@@ -34,6 +35,7 @@ export const VARIABLES = [
   { name: 'ALLOWED_ORIGINS', description: 'Comma-separated origins allowed to call the signing endpoint from another origin (CORS), or *.', example: 'https://h5.example.com' },
   { name: 'API_KEYS', description: 'Comma-separated keys (16 printable ASCII characters or more, no spaces) for the token API; without it the token API is off.', example: '6f1c…(openssl rand -hex 32)', file: true },
   { name: 'WECHAT_API_BASE', description: 'Base URL of the WeChat API (a proxy, or a fake in tests).', default: 'https://api.weixin.qq.com', example: 'https://api.weixin.qq.com' },
+  { name: 'WECOM_API_BASE', description: 'Base URL of the WeCom API, for the WeCom apps of WECHAT_ACCOUNTS (a proxy, or a fake in tests).', default: 'https://qyapi.weixin.qq.com', example: 'https://qyapi.weixin.qq.com' },
   { name: 'TOKEN_MODE', description: 'stable (POST /cgi-bin/stable_token) or classic (GET /cgi-bin/token), for every account without its own tokenMode.', default: 'stable', example: 'stable' },
   { name: 'LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', example: 'info' },
   { name: 'SHUTDOWN_TIMEOUT', description: 'ms that in-flight requests get to finish after SIGTERM or SIGINT.', default: '10000', example: '10000' },

@@ -34,6 +34,7 @@ describe('readConfig', () => {
     const config = readConfig(ONE);
     expect(config).toEqual({
       accounts: [{ appId: 'wx_one', appSecret: SECRET, hosts: ['h5.a.com', '*.a.com'], tokenMode: 'stable', accessTokenKey: undefined, accessTokenUrl: undefined }],
+      wecomApps: [],
       redis: undefined,
       port: 8080,
       host: '0.0.0.0',
@@ -42,6 +43,7 @@ describe('readConfig', () => {
       allowedOrigins: undefined,
       apiKeys: [],
       wechatApiBase: 'https://api.weixin.qq.com',
+      wecomApiBase: 'https://qyapi.weixin.qq.com',
       logLevel: 'info',
       shutdownTimeout: 10_000,
       signingPath: '/api/wechat/signature',
@@ -224,7 +226,7 @@ describe('the defaults live once, in VARIABLES (issue 22.3)', () => {
     const unset = name === 'INTERNAL_HOST' ? { HOST: '10.0.0.5' } : {};
     expect(readConfig({ ...ONE, ...unset })).toEqual(readConfig({ ...ONE, ...explicit }));
     // And the default matters: another value reads differently.
-    const other = ({ PORT: '8081', HOST: '127.0.0.1', INTERNAL_PORT: '9091', INTERNAL_HOST: '10.0.0.6', WECHAT_API_BASE: 'https://proxy.example', TOKEN_MODE: 'classic', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT: '5000', SIGNING_PATH: '/sign' } as Record<string, string>)[name];
+    const other = ({ PORT: '8081', HOST: '127.0.0.1', INTERNAL_PORT: '9091', INTERNAL_HOST: '10.0.0.6', WECHAT_API_BASE: 'https://proxy.example', WECOM_API_BASE: 'https://qyproxy.example', TOKEN_MODE: 'classic', LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT: '5000', SIGNING_PATH: '/sign' } as Record<string, string>)[name];
     expect(readConfig({ ...ONE, ...unset, [name]: other })).not.toEqual(readConfig({ ...ONE, ...unset }));
   });
 });
