@@ -10,7 +10,7 @@ export type { WecomSigner, WecomSignerOptions, WecomSignerStatus, WecomSignResul
 export type { WecomSignatureData } from '../shared/WecomSignatureData';
 export type { WechatErrorEvent, UpstreamEvent } from './callWechatApi';
 export { createSignatureHandler } from './createSignatureHandler';
-export type { HandlerOptions } from './createSignatureHandler';
+export type { HandlerOptions, HandlerSigners } from './createSignatureHandler';
 export type { HandlerErrorCode } from './HandlerErrorCode';
 export { createHostMatcher } from './createHostMatcher';
 export type { HostMatcher } from './createHostMatcher';
