@@ -7,5 +7,7 @@ export { createVerifyHandler } from './createVerifyHandler';
 export type { VerifyHandlerOptions, VerifyClient } from './createVerifyHandler';
 export { createFakeWechatApi } from './createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';
+export { createFakeWecomApi } from './createFakeWecomApi';
+export type { FakeWecomApi, FakeWecomApiOptions, FakeWecomApiCalls } from './createFakeWecomApi';
 export { createDevMiddleware } from './createDevMiddleware';
 export type { DevMiddleware, DevMiddlewareOptions } from './createDevMiddleware';

@@ -5,7 +5,7 @@ import type { toNodeHandler } from './toNodeHandler';
  * 400 `MISSING_URL`, `INVALID_URL`, `URL_TOO_LONG`, `INVALID_APP_ID` (only where `checkSigningRequest` reads the
  * `appId` parameter, as the signing service does); 403 `HOST_NOT_ALLOWED`;
  * 405 `METHOD_NOT_ALLOWED`; 413 `PAYLOAD_TOO_LARGE` and 400 `BAD_REQUEST` (from
- * {@link toNodeHandler}); 502 `WECHAT_API_ERROR`; 500 `INTERNAL_ERROR`.
+ * {@link toNodeHandler}, and for a `platform` other than `wechat` or `wecom`); 502 `WECHAT_API_ERROR`; 500 `INTERNAL_ERROR`.
  */
 export type HandlerErrorCode =
   | 'MISSING_URL'

@@ -36,7 +36,18 @@ export interface SigningRequestCheckOptions {
  * status, code, message and any header it needs (`Allow` on 405).
  */
 export type SigningRequestCheck =
-  | { ok: true; url: string; parsedUrl: URL; hostname: string; appId?: string }
+  | {
+      ok: true;
+      url: string;
+      parsedUrl: URL;
+      hostname: string;
+      appId?: string;
+      /**
+       * `'wecom'` when the page runs inside WeCom (`platform=wecom`): sign with the WeCom app's
+       * tickets. Absent for WeChat (no `platform`, or `platform=wechat`), as before WeCom existed.
+       */
+      platform?: 'wecom';
+    }
   | { ok: false; status: 400 | 405; code: HandlerErrorCode; message: string; headers?: Record<string, string> };
 
 /** Longest `appId` parameter accepted (WeChat's are 18 characters). */
@@ -79,18 +90,22 @@ export function queryParam(query: string, name: string): string | null {
 
 // `url` and `appId` from the query (GET, HEAD) or the body (POST, a form or JSON). A parameter of the
 // wrong type is `null` (missing); `undefined` means absent.
-function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } {
-  if (input.method !== 'POST') return { url: queryParam(input.search, 'url'), appId: queryParam(input.search, 'appId') ?? undefined };
+// `platform` likewise, where a POST whose body lacks it may carry it in the query.
+function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown; platform: unknown } {
+  if (input.method !== 'POST') {
+    return { url: queryParam(input.search, 'url'), appId: queryParam(input.search, 'appId') ?? undefined, platform: queryParam(input.search, 'platform') ?? undefined };
+  }
   const body = input.body ?? '';
+  const fromQuery = () => queryParam(input.search, 'platform') ?? undefined;
   if ((input.contentType ?? '').includes('application/json')) {
     try {
-      const json = JSON.parse(body) as { url?: unknown; appId?: unknown } | null;
-      return { url: json?.url, appId: json?.appId };
+      const json = JSON.parse(body) as { url?: unknown; appId?: unknown; platform?: unknown } | null;
+      return { url: json?.url, appId: json?.appId, platform: json?.platform ?? fromQuery() };
     } catch {
-      return { url: null, appId: undefined };
+      return { url: null, appId: undefined, platform: undefined };
     }
   }
-  return { url: queryParam(body, 'url'), appId: queryParam(body, 'appId') ?? undefined };
+  return { url: queryParam(body, 'url'), appId: queryParam(body, 'appId') ?? undefined, platform: queryParam(body, 'platform') ?? fromQuery() };
 }
 
 /**
@@ -105,6 +120,9 @@ function paramsOf(input: SigningRequestInput): { url: unknown; appId: unknown } 
  *   characters: 400 `URL_TOO_LONG`; not absolute http(s): 400 `INVALID_URL`; not in the
  *   serialized form `location.href` has (which WeChat checks the signature against, so the host
  *   checked is the host of the string signed): 400 `INVALID_URL` naming that form;
+ * - the optional `platform` parameter (query, form or JSON; for a POST, the query when the body
+ *   has none): `wecom` for a page inside WeCom (`platform: 'wecom'` in the result), `wechat` or
+ *   absent for WeChat; anything else 400 `BAD_REQUEST` naming the two values;
  * - with `appIdParameter`, the optional `appId` parameter (query, form or JSON), picking one
  *   Official Account where several are served: a string of 1 to 64 characters, else 400
  *   `INVALID_APP_ID`.
@@ -132,10 +150,15 @@ export function checkSigningRequest(input: SigningRequestInput, options: Signing
   const page = beforeHash(url);
   const form = beforeHash(parsed.href);
   if (form !== page) return fail(400, 'INVALID_URL', `Send the URL exactly as location.href gives it: ${form.slice(0, 200)}`);
+  const platform = params.platform;
+  if (platform !== undefined && platform !== 'wechat' && platform !== 'wecom') {
+    return fail(400, 'BAD_REQUEST', `platform, when sent, must be "wecom" (a page inside WeCom) or "wechat", got ${JSON.stringify(platform)?.slice(0, 40)}.`);
+  }
   if (appId !== undefined && (typeof appId !== 'string' || !appId || appId.length > MAX_APP_ID)) {
     return fail(400, 'INVALID_APP_ID', `appId, when sent, must be the Official Account's AppID (at most ${MAX_APP_ID} characters).`);
   }
-  return appId === undefined
-    ? { ok: true, url: page, parsedUrl: parsed, hostname: parsed.hostname }
-    : { ok: true, url: page, parsedUrl: parsed, hostname: parsed.hostname, appId };
+  const check: SigningRequestCheck = { ok: true, url: page, parsedUrl: parsed, hostname: parsed.hostname };
+  if (appId !== undefined) check.appId = appId as string;
+  if (platform === 'wecom') check.platform = 'wecom';
+  return check;
 }

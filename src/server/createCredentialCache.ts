@@ -81,7 +81,9 @@ function parseEntry(raw: string | undefined): Entry | undefined {
   if (!raw) return undefined;
   try {
     const entry = JSON.parse(raw) as Entry;
-    return typeof entry?.value === 'string' && Number.isFinite(entry.refreshAt) && Number.isFinite(entry.expiresAt) ? entry : undefined;
+    // An empty value is no credential: signing with it gives a signature nothing accepts (the
+    // bug silenceper/wechat fixed in PR #883). It counts as a miss.
+    return typeof entry?.value === 'string' && entry.value !== '' && Number.isFinite(entry.refreshAt) && Number.isFinite(entry.expiresAt) ? entry : undefined;
   } catch {
     return undefined;
   }

@@ -1,4 +1,3 @@
-import { beforeHash } from './beforeHash';
 import { callAccessTokenProvider, PROVIDER_API, type AccessTokenProvider } from './callAccessTokenProvider';
 import { claimForcedRefresh } from './claimForcedRefresh';
 import { callWechatApi, type Issued, type UpstreamEvent, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
@@ -11,7 +10,7 @@ import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../shared/SignatureData';
 import type { Store } from './Store';
-import { redact } from './redact';
+import { entryOf, lastErrorOf, pageUrlOf, secondsLeft } from './signerParts';
 import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
@@ -219,11 +218,6 @@ const FOLLOW_UP_PAUSES = [500, 1000, 2000];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Longest life given to a cached value, in seconds: a larger `expires_in` is clamped to it. */
-const MAX_EXPIRES_IN = 24 * 60 * 60;
-
-/** Whole seconds left until `expiresAt` (ms since the epoch), never negative. */
-const secondsLeft = (expiresAt: number) => Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
 
 /**
  * Creates a {@link Signer} for one Official Account.
@@ -292,24 +286,14 @@ export function createSigner(options: SignerOptions): Signer {
     if (refused.length > 4) refused.shift();
   };
 
-  // Caches until expires_in - margin, but never less than half of expires_in; at most 24 h.
-  function entryOf({ value, expiresIn }: Issued): Entry {
-    const life = Math.min(expiresIn, MAX_EXPIRES_IN) * 1000;
-    const now = Date.now();
-    return { value, expiresAt: now + life, refreshAt: now + Math.max(life - margin, life / 2) };
-  }
-
   // Every refresh of either credential goes through here: status().lastError follows them.
   async function tracked(fetch: () => Promise<Issued>): Promise<Entry> {
     try {
-      const entry = entryOf(await fetch());
+      const entry = entryOf(await fetch(), margin);
       lastError = undefined;
       return entry;
     } catch (error) {
-      lastError =
-        error instanceof WechatApiError
-          ? { api: error.api, errcode: error.errcode, hint: error.hint, message: error.message }
-          : { api: 'unknown', message: redact(String((error as Error)?.message ?? error), secrets()) };
+      lastError = lastErrorOf(error, secrets());
       throw error;
     }
   }
@@ -424,15 +408,7 @@ export function createSigner(options: SignerOptions): Signer {
       };
     },
     async sign(input) {
-      // A URL was parsed by the caller: only its scheme is left to check. Anything else is read as
-      // a string (a URL of another realm, such as jsdom's, as its href).
-      let url: string | undefined;
-      if (input instanceof URL) url = /^https?:$/.test(input.protocol) ? input.href : undefined;
-      else url = parseHttpUrl(String(input)) && String(input);
-      if (url === undefined) {
-        throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
-      }
-      const pageUrl = beforeHash(url);
+      const pageUrl = pageUrlOf(input);
       // Warm, no await: sign() runs per request.
       const jsapi_ticket = ticket.fresh() ?? (await ticket.get());
       const nonceStr = createNonceStr();

@@ -1,4 +1,5 @@
 import type { SignatureData } from '../shared/SignatureData';
+import type { WecomSignatureData } from '../shared/WecomSignatureData';
 import { checkSigningRequest, type SigningRequestCheck } from './checkSigningRequest';
 import { corsHeaders } from './corsHeaders';
 import { JSON_HEADERS } from './jsonHeaders';
@@ -46,7 +47,8 @@ export interface SigningEndpointOptions<Target extends object> {
   appIdParameter?: boolean;
   /**
    * Who signs this page: the target, or the message of a 403 `HOST_NOT_ALLOWED` (a host outside
-   * the allowlist, an `appId` not served here). Called once per checked request; must not throw.
+   * the allowlist, an `appId` not served here, a page inside WeCom (`check.platform === 'wecom'`)
+   * where no WeCom app is configured for its host). Called once per checked request; must not throw.
    */
   route: (check: CheckedSigningRequest) => Target | string;
   /** Signs the page with the target, such as `(signer, check) => signer.sign(check.url)`. */
@@ -64,11 +66,22 @@ const TOO_LARGE = JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 
 const errorJson = (code: string, message: string) => JSON.stringify({ error: { code, message } });
 
 /**
- * The object JSON.stringify would write, field by field (each string still through it): a tenth to
+ * The answer's JSON: `{ appId, timestamp, nonceStr, signature }`, and for WeCom (an `agentId` or
+ * `agentSignature` present) `agentId` and `agentSignature: { timestamp, nonceStr, signature }` after
+ * them; any other field (the signer's `url`) is left out.
+ *
+ * The WeChat answer is the object JSON.stringify would write, field by field (each string still through it): a tenth to
  * a fifth of the cost in a microbenchmark, on the path every request takes. Anything but strings
  * and a finite number (a user's own signer) goes through JSON.stringify itself.
  */
-export function signatureJson({ appId, timestamp, nonceStr, signature }: SignatureData): string {
+export function signatureJson(data: SignatureData | WecomSignatureData): string {
+  const { appId, timestamp, nonceStr, signature } = data;
+  const { agentId, agentSignature } = data as WecomSignatureData;
+  if (agentId !== undefined || agentSignature !== undefined) {
+    // WeCom's answer: the four fields, then the agent's (the signer's `url` stays out, as for WeChat).
+    const agent = agentSignature && { timestamp: agentSignature.timestamp, nonceStr: agentSignature.nonceStr, signature: agentSignature.signature };
+    return JSON.stringify({ appId, timestamp, nonceStr, signature, agentId, agentSignature: agent });
+  }
   if (typeof appId !== 'string' || typeof nonceStr !== 'string' || typeof signature !== 'string' || !Number.isFinite(timestamp)) {
     return JSON.stringify({ appId, timestamp, nonceStr, signature });
   }
@@ -83,10 +96,13 @@ export function signatureJson({ appId, timestamp, nonceStr, signature }: Signatu
  * 1. `OPTIONS`: 204, with the preflight's CORS headers when the origin is allowed.
  * 2. The CORS headers of the `Origin` (see `corsHeaders`) go on every other answer.
  * 3. `POST`: the body is read; past the transport's limit, 413 `PAYLOAD_TOO_LARGE` with `Connection: close`.
- * 4. `checkSigningRequest`: 400 `MISSING_URL`, `INVALID_URL`, `URL_TOO_LONG`, `INVALID_APP_ID`, or
- *    405 `METHOD_NOT_ALLOWED` with `Allow` (`HEAD` is answered as `GET` is).
- * 5. `route`: 403 `HOST_NOT_ALLOWED` with its message, or the target.
- * 6. `sign`: 200 `{ appId, timestamp, nonceStr, signature }`; a failure 502 `WECHAT_API_ERROR` or
+ * 4. `checkSigningRequest`: 400 `MISSING_URL`, `INVALID_URL`, `URL_TOO_LONG`, `INVALID_APP_ID`,
+ *    `BAD_REQUEST` (a `platform` other than `wechat`/`wecom`), or 405 `METHOD_NOT_ALLOWED` with
+ *    `Allow` (`HEAD` is answered as `GET` is).
+ * 5. `route`: 403 `HOST_NOT_ALLOWED` with its message, or the target (by `check.platform` too:
+ *    `'wecom'` for a page inside WeCom).
+ * 6. `sign`: 200 `{ appId, timestamp, nonceStr, signature }` (for WeCom also `agentId` and
+ *    `agentSignature`, see {@link signatureJson}); a failure 502 `WECHAT_API_ERROR` or
  *    500 `INTERNAL_ERROR` (see `signingErrorAnswer`: no secret, no upstream message).
  *
  * Every answer has `Cache-Control: no-store`, and JSON ones `Content-Type: application/json; charset=utf-8`.

@@ -9,7 +9,7 @@ export interface SigningErrorAnswer {
 
 /**
  * The answer for an error thrown by `signer.sign()`, as the signing endpoint sends it:
- * 502 `WECHAT_API_ERROR` for a {@link WechatApiError}, naming the API and its errcode, with the
+ * 502 `WECHAT_API_ERROR` for a {@link WechatApiError} (WeCom's too: the message then says `WeCom API`), naming the API and its errcode, with the
  * errcode and the hint (WeChat's own errmsg is left out: 40164's names this server's IP; the
  * signer logs it); 500 `INTERNAL_ERROR` for anything else, without details. No answer carries a
  * secret or an upstream message.
@@ -27,7 +27,7 @@ export function signingErrorAnswer(error: unknown): SigningErrorAnswer {
         error: {
           code: 'WECHAT_API_ERROR',
           // The signer logs every failure (its onError, or console.warn without one).
-          message: `WeChat API ${error.api} ${what}; the signing server logs the details.`,
+          message: `${error.platform === 'wecom' ? 'WeCom' : 'WeChat'} API ${error.api} ${what}; the signing server logs the details.`,
           errcode: error.errcode,
           hint: error.hint,
         },

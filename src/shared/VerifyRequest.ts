@@ -6,6 +6,12 @@ import type { SignatureData } from './SignatureData';
 export interface VerifyRequest extends SignatureData {
   /** The URL the client verifies against: the entry URL on iOS, the current one on Android. */
   url: string;
+  /** `wecom` for a WeCom client's `register`; absent for WeChat. */
+  platform?: 'wechat' | 'wecom';
+  /** WeCom only: which config is checked, `corp` (getConfigSignature) or `agent` (getAgentConfigSignature). @default 'corp' */
+  kind?: 'corp' | 'agent';
+  /** WeCom `agent` checks only: the agentId the page registered. */
+  agentId?: number;
 }
 
 /** WeChat's verdict on a `wx.config`, with what a developer needs to fix it. */

@@ -1,0 +1,55 @@
+// What the WeChat signer (createSigner) and the WeCom signer (createWecomSigner) share besides the
+// credential cache and the API call: the life given to an issued credential, the page URL a
+// sign() call takes, and the lastError that status() reports.
+import type { Issued } from './callWechatApi';
+import type { Entry } from './createCredentialCache';
+import { beforeHash } from './beforeHash';
+import { parseHttpUrl } from './parseHttpUrl';
+import { redact } from './redact';
+import { WechatApiError } from './WechatApiError';
+
+/** Longest life given to a cached value, in seconds: a larger `expires_in` is clamped to it. */
+export const MAX_EXPIRES_IN = 24 * 60 * 60;
+
+/** Whole seconds left until `expiresAt` (ms since the epoch), never negative. */
+export const secondsLeft = (expiresAt: number): number => Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+
+/**
+ * The cache entry of an issued credential: valid for `expiresIn` seconds (at most
+ * {@link MAX_EXPIRES_IN}), refreshed from `expiresIn` minus `margin` **ms** on, but never before
+ * half of its life, so that a short `expires_in` still caches.
+ */
+export function entryOf({ value, expiresIn }: Issued, margin: number): Entry {
+  const life = Math.min(expiresIn, MAX_EXPIRES_IN) * 1000;
+  const now = Date.now();
+  return { value, expiresAt: now + life, refreshAt: now + Math.max(life - margin, life / 2) };
+}
+
+/** The last failed refresh, as `status().lastError` tells it: no secret, only the redacted message. */
+export interface LastError {
+  api: string;
+  errcode?: number;
+  hint?: string;
+  message: string;
+}
+
+/** {@link LastError} of what a refresh threw: a {@link WechatApiError}'s fields, or any error's redacted message. */
+export function lastErrorOf(error: unknown, secrets: Iterable<string | undefined>): LastError {
+  return error instanceof WechatApiError
+    ? { api: error.api, errcode: error.errcode, hint: error.hint, message: error.message }
+    : { api: 'unknown', message: redact(String((error as Error)?.message ?? error), secrets) };
+}
+
+/**
+ * The page URL that `sign(input)` signs: a string as written, a `URL` (one already parsed, such as
+ * `checkSigningRequest`'s `parsedUrl`) as its `href`, without its hash. Anything else is read as a
+ * string (a URL of another realm, such as jsdom's, as its href).
+ * @throws TypeError when it is not an absolute http(s) URL
+ */
+export function pageUrlOf(input: string | URL): string {
+  let url: string | undefined;
+  if (input instanceof URL) url = /^https?:$/.test(input.protocol) ? input.href : undefined;
+  else url = parseHttpUrl(String(input)) && String(input);
+  if (url === undefined) throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
+  return beforeHash(url);
+}
