@@ -170,8 +170,10 @@ describe('dist/server.* and dist/dev.*', () => {
   it('wechat-share/dev exports the dev tools; wechat-share/server still answers to their names, deprecated, with the same behaviour', async () => {
     const dev = (await import('../dist/dev.mjs' as string)) as Bundle;
     const server = (await import('../dist/server.mjs' as string)) as Bundle;
-    expect(Object.keys(dev).sort()).toEqual(DEV_NAMES);
+    // The WeCom fake is new: in wechat-share/dev only, never under the deprecated server names.
+    expect(Object.keys(dev).sort()).toEqual([...DEV_NAMES, 'createFakeWecomApi'].sort());
     for (const name of DEV_NAMES) expect(typeof server[name], name).toBe('function');
+    expect(server.createFakeWecomApi).toBeUndefined();
     const verify = (bundle: Bundle) =>
       (bundle.verifyConfig as (request: object, options: object) => { ok: boolean; errMsg?: string })(
         { appId: 'wx1', timestamp: 1, nonceStr: 'n', signature: 'wrong', url: 'https://h5.example.com/' },

@@ -2,7 +2,8 @@
 // built bundles. `npm run demo` starts it with a simulated WeChat client in every example page.
 //
 // Environment: WECHAT_APP_ID, WECHAT_APP_SECRET (without them: a fake WeChat API in this
-// process), REDIS_URL (optional: token and ticket shared through Redis), ALLOWED_HOSTS and
+// process), WECOM_CORP_ID, WECOM_CORP_SECRET, WECOM_AGENT_ID (pages inside WeCom, which ask with
+// platform=wecom; without the first two: a fake WeCom API in this process), REDIS_URL (optional: token and ticket shared through Redis), ALLOWED_HOSTS and
 // ALLOWED_ORIGINS (comma-separated), JS_SAFE_DOMAINS (for the simulator's verifier), PORT
 // (default 8080), HOST (default 127.0.0.1).
 import { createHash } from 'node:crypto';
@@ -14,16 +15,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createSignatureHandler,
   createSigner,
+  createWecomSigner,
   memoryStore,
   redisStore,
   signatureScript,
   toNodeHandler,
 } from 'wechat-share/server';
-import { createFakeWechatApi, createVerifyHandler } from 'wechat-share/dev';
+import { createFakeWechatApi, createFakeWecomApi, createVerifyHandler } from 'wechat-share/dev';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml', '.json': 'application/json' };
 const DEMO_APP = { appId: 'wx_demo_app_id', appSecret: 'demo_app_secret' };
+// The demo corp and app for WeCom (the same as the dev middleware's and the simulator's).
+const DEMO_WECOM = { corpId: 'ww0000000000demo0', agentId: 1000002, corpSecret: 'demo_wecom_corp_secret' };
 // Sent with every answer. The CSP allows this server's own scripts, the inline scripts of the
 // page being served (by hash), and jweixin from its two official hosts.
 const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'strict-origin-when-cross-origin' };
@@ -64,6 +68,9 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
   return {
     appId: env.WECHAT_APP_ID,
     appSecret: env.WECHAT_APP_SECRET,
+    wecomCorpId: env.WECOM_CORP_ID,
+    wecomCorpSecret: env.WECOM_CORP_SECRET,
+    wecomAgentId: env.WECOM_AGENT_ID ? Number(env.WECOM_AGENT_ID) : undefined,
     redisUrl: env.REDIS_URL,
     allowedHosts: list(env.ALLOWED_HOSTS),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
@@ -78,8 +85,10 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
 }
 
 /**
- * Starts the server. Resolves with { url, port, close, signer, fakeApi } once it listens.
- * Without appId and appSecret it signs through an in-process fake of the WeChat API.
+ * Starts the server. Resolves with { url, port, close, signer, fakeApi, wecomSigner, fakeWecomApi } once it listens.
+ * Without appId and appSecret it signs through an in-process fake of the WeChat API; pages inside
+ * WeCom (platform=wecom) are signed for wecomCorpId with wecomCorpSecret (and wecomAgentId), or
+ * without them through an in-process fake WeCom API (corpId ww0000000000demo0, agentId 1000002).
  * `fixturesDir` (benchmarks) serves that folder at /fixtures/; `log` receives warnings (Redis
  * drops, the signer's onError events; default console.warn); `headersTimeout` and
  * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients. `embedSignature: false` leaves
@@ -121,18 +130,48 @@ export async function startServer(options) {
     ...(fake && { fetch: (url, init) => fake.handle(new Request(url, init)) }),
   });
 
+  const fakeWecom =
+    options.wecomCorpId && options.wecomCorpSecret
+      ? undefined
+      : createFakeWecomApi({ corpId: DEMO_WECOM.corpId, apps: [{ agentId: DEMO_WECOM.agentId, secret: DEMO_WECOM.corpSecret }], latency: options.fakeLatency ?? 50 });
+  const wecomSigner = createWecomSigner({
+    corpId: fakeWecom ? DEMO_WECOM.corpId : options.wecomCorpId,
+    corpSecret: fakeWecom ? DEMO_WECOM.corpSecret : options.wecomCorpSecret,
+    agentId: fakeWecom ? DEMO_WECOM.agentId : options.wecomAgentId,
+    store,
+    onError: (event) => log(`[wechat-share] WeCom ${event.api} failed after ${event.durationMs} ms: ${event.message}`),
+    ...(fakeWecom && { fetch: (url, init) => fakeWecom.handle(new Request(url, init)) }),
+  });
+
   // What each signature was issued for, so the verifier can say "signed X, but WeChat checked Y".
   const issued = new Map();
+  const remember = (signature, url) => {
+    issued.set(signature, url);
+    if (issued.size > 1000) issued.delete(issued.keys().next().value);
+  };
   const recordingSigner = {
     ...signer,
     async sign(url) {
       const result = await signer.sign(url);
-      issued.set(result.signature, result.url);
-      if (issued.size > 1000) issued.delete(issued.keys().next().value);
+      remember(result.signature, result.url);
       return result;
     },
   };
-  const signatureHandler = createSignatureHandler(recordingSigner, { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins });
+  const recordingWecomSigner = {
+    ...wecomSigner,
+    corpId: wecomSigner.corpId,
+    agentId: wecomSigner.agentId,
+    async sign(url) {
+      const result = await wecomSigner.sign(url);
+      remember(result.signature, result.url);
+      if (result.agentSignature) remember(result.agentSignature.signature, result.url);
+      return result;
+    },
+  };
+  const signatureHandler = createSignatureHandler(
+    { signer: recordingSigner, wecomSigner: recordingWecomSigner },
+    { allowedHosts: options.allowedHosts, allowedOrigins: options.allowedOrigins },
+  );
   const signature = toNodeHandler(signatureHandler);
   // A page's own signature, put into its HTML: the SDK then configures WeChat with no signing
   // request (on iOS, for the whole session). Asked of the signing endpoint itself, so that its
@@ -174,6 +213,8 @@ export async function startServer(options) {
         signer,
         // allowedHosts' "*.example.com" is the JS safe domain "example.com" (which covers subdomains).
         jsSafeDomains: options.jsSafeDomains ?? options.allowedHosts?.map((host) => host.replace(/^\*\./, '')),
+        // The simulated WeCom client's corp and agent signatures, checked with this app's tickets.
+        wecom: { corpId: wecomSigner.corpId, agentId: wecomSigner.agentId, signer: wecomSigner },
         signedUrlOf: (s) => issued.get(s),
       }),
     );
@@ -277,7 +318,10 @@ export async function startServer(options) {
     // Each answer says it depends on the user agent, so that no cache hands WeChat's page (with
     // its signature) to a browser, or a browser's page to WeChat.
     if (byUserAgent) res.setHeader('Vary', 'User-Agent');
-    const isPage = byUserAgent && /MicroMessenger/i.test(req.headers['user-agent'] ?? '');
+    // WeCom's user agent has MicroMessenger too, but its pages sign with WeCom's tickets
+    // (platform=wecom): they get no embedded WeChat signature, and ask the endpoint.
+    const userAgent = req.headers['user-agent'] ?? '';
+    const isPage = byUserAgent && /MicroMessenger/i.test(userAgent) && !/wxwork\//i.test(userAgent);
     (isPage ? embeddedSignature(req) : Promise.resolve(''))
       .then((signatureTag) => {
         const version = jweixinVersionOf(path);
@@ -295,6 +339,8 @@ export async function startServer(options) {
     port,
     signer,
     fakeApi: fake,
+    wecomSigner,
+    fakeWecomApi: fakeWecom,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -320,6 +366,9 @@ export async function main(argv = process.argv.slice(2)) {
   console.log(running.fakeApi
     ? `No WECHAT_APP_ID/WECHAT_APP_SECRET: signing with an in-process fake WeChat API (appId ${DEMO_APP.appId}).`
     : `Signing for appId ${options.appId} with the WeChat API${options.redisUrl ? ', token and ticket in Redis' : ''}.`);
+  console.log(running.fakeWecomApi
+    ? `No WECOM_CORP_ID/WECOM_CORP_SECRET: pages inside WeCom (platform=wecom) sign with an in-process fake WeCom API (corpId ${DEMO_WECOM.corpId}, agentId ${DEMO_WECOM.agentId}).`
+    : `Pages inside WeCom sign for corpId ${options.wecomCorpId}${options.wecomAgentId ? `, agentId ${options.wecomAgentId}` : ''} with the WeCom API.`);
   if (options.simulator) console.log('Simulated WeChat client: on (verify endpoint /__wechat-share/verify).');
   console.log(`\nOpen ${running.url}  (H5: ${running.url}h5/  SPA: ${running.url}spa/)\nSigning endpoint: ${running.url}api/wechat/signature?url=…\n`);
   const stop = () => running.close().then(() => process.exit(0));

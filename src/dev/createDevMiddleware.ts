@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFakeWechatApi } from './createFakeWechatApi';
+import { createFakeWecomApi } from './createFakeWecomApi';
 // The server entry's own functions (dist/dev.mjs imports them from dist/server.mjs: one
 // WechatApiError class, one copy of the signer).
-import { bootScript, createSignatureHandler, createSigner, toNodeHandler, type BootScriptOptions, type Signer } from '../server/index';
+import { bootScript, createSignatureHandler, createSigner, createWecomSigner, toNodeHandler, type BootScriptOptions, type Signer, type WecomSigner } from '../server/index';
 import { createVerifyHandler } from './createVerifyHandler';
 import { findJweixin } from './findJweixin';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
@@ -46,6 +47,16 @@ export interface DevMiddlewareOptions {
   /** A signer of your own instead (its `appId` must then be given too). */
   signer?: Signer;
   /**
+   * The WeCom app that signs pages inside WeCom (`platform=wecom` requests) and whose tickets the
+   * verifier checks the simulated WeCom client's signatures with. `false`: WeCom requests get 403
+   * `HOST_NOT_ALLOWED`.
+   * @default corpId, corpSecret and agentId from process.env.WECOM_CORP_ID, WECOM_CORP_SECRET and
+   * WECOM_AGENT_ID; when the corpId or the secret is missing, an in-process fake WeCom API
+   * ({@link createFakeWecomApi}) with corpId `ww0000000000demo0` and agentId `1000002` signs, and
+   * nothing leaves the machine
+   */
+  wecom?: DevWecomOptions | false;
+  /**
    * JS safe domains (hostnames) the simulator's verifier accepts.
    * @default undefined: any domain, as a dev machine's host is rarely the real one
    */
@@ -85,6 +96,26 @@ export interface DevMiddlewareOptions {
    */
   bootScript?: boolean | Pick<BootScriptOptions, 'jweixinVersion' | 'method'>;
 }
+
+/** The `wecom` option of {@link createDevMiddleware}. Every field is optional. */
+export interface DevWecomOptions {
+  /** The corpId (`ww…`). @default process.env.WECOM_CORP_ID, else the fake's `ww0000000000demo0` */
+  corpId?: string;
+  /** The app's Secret. @default process.env.WECOM_CORP_SECRET; without it (or a corpId) the fake signs */
+  corpSecret?: string;
+  /**
+   * The app's agentId: the answer then carries the agent ticket's signature too.
+   * @default process.env.WECOM_AGENT_ID, else `1000002` (the fake's)
+   */
+  agentId?: number;
+  /** A WeCom signer of your own instead (`createWecomSigner`). */
+  signer?: WecomSigner;
+  /** The app's trusted domains (可信域名) the verifier accepts. @default undefined: any domain */
+  trustedDomains?: string[];
+}
+
+/** The demo and dev defaults for WeCom, shared with the simulator (the WeCom contract). */
+export const DEV_WECOM = { corpId: 'ww0000000000demo0', agentId: 1000002, corpSecret: 'dev_wecom_corp_secret' } as const;
 
 /** A connect-style middleware, with what it mounted for a startup line. */
 export interface DevMiddleware {
@@ -136,7 +167,10 @@ const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, 
  * Everything a dev server needs to see share cards on a desktop, as one connect-style
  * `(req, res, next)` for Express, Connect, webpack-dev-server (`setupMiddlewares`) and vue-cli:
  * - the signing endpoint (default `/api/wechat/signature`), signing with the real WeChat API when
- *   `WECHAT_APP_ID` and `WECHAT_APP_SECRET` are set, else with an in-process fake;
+ *   `WECHAT_APP_ID` and `WECHAT_APP_SECRET` are set, else with an in-process fake; and for pages
+ *   inside WeCom (`platform=wecom`) with the real WeCom API when `WECOM_CORP_ID` and
+ *   `WECOM_CORP_SECRET` are set (`WECOM_AGENT_ID` too for the agent signature), else with an
+ *   in-process fake WeCom API (corpId `ww0000000000demo0`, agentId `1000002`); see `wecom`;
  * - with `simulate` (default): the simulator's verify endpoint (`/__wechat-share/verify`), its script
  *   (`/__wechat-share/simulator.js`, from this package's `dist/wechat-simulator.iife.js`), and that
  *   script injected first in `<head>` of every `text/html` answer served after it (for such answers
@@ -150,8 +184,9 @@ const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, 
  * (`production` or `prod`, trimmed, any case), and answers this machine only unless `allowRemote`.
  * Print its `mounted` lines with `printMounted()` where the dev server prints nothing.
  *
- * @throws Error when `NODE_ENV` says production; TypeError for a `signer` without `appId`, or an
- * `endpoint` that is not a path starting with `/`
+ * @throws Error when `NODE_ENV` says production; TypeError for a `signer` without `appId`, an
+ * `endpoint` that is not a path starting with `/`, or a `WECOM_AGENT_ID` (or `wecom.agentId`) that
+ * is not a positive integer
  * @example
  * // webpack.config.js
  * devServer: {
@@ -186,16 +221,34 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
       ...(fake && { fetch: (url: string | URL | Request, init?: RequestInit) => fake.handle(new Request(url, init)) }),
     });
 
+  const wecom = options.wecom === false ? undefined : devWecomSigner(options.wecom ?? {}, env, log);
+
   // What each signature was issued for, so that the panel can say "signed X, but WeChat checked Y".
   const issued = new Map<string, string>();
+  const remember = (signature: string, url: string) => {
+    issued.set(signature, url);
+    if (issued.size > 1000) issued.delete(issued.keys().next().value!);
+  };
   const signing = toNodeHandler(
     createSignatureHandler({
-      ...signer,
-      async sign(url) {
-        const result = await signer.sign(url);
-        issued.set(result.signature, result.url);
-        if (issued.size > 1000) issued.delete(issued.keys().next().value!);
-        return result;
+      signer: {
+        ...signer,
+        async sign(url) {
+          const result = await signer.sign(url);
+          remember(result.signature, result.url);
+          return result;
+        },
+      },
+      wecomSigner: wecom && {
+        ...wecom.signer,
+        corpId: wecom.signer.corpId,
+        agentId: wecom.signer.agentId,
+        async sign(url) {
+          const result = await wecom.signer.sign(url);
+          remember(result.signature, result.url);
+          if (result.agentSignature) remember(result.agentSignature.signature, result.url);
+          return result;
+        },
       },
     }),
   );
@@ -206,7 +259,16 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
   // The middleware itself turns away remote clients before any of its paths, the verify endpoint's included.
   const verify =
     simulate &&
-    toNodeHandler(createVerifyHandler({ appId: signingAppId, signer, jsSafeDomains: options.jsSafeDomains, signedUrlOf: (s) => issued.get(s), allowRemote: true }));
+    toNodeHandler(
+      createVerifyHandler({
+        appId: signingAppId,
+        signer,
+        jsSafeDomains: options.jsSafeDomains,
+        wecom: wecom && { corpId: wecom.signer.corpId, agentId: wecom.signer.agentId, signer: wecom.signer, trustedDomains: wecom.trustedDomains },
+        signedUrlOf: (s) => issued.get(s),
+        allowRemote: true,
+      }),
+    );
   const jweixin = simulate && options.root !== false ? findJweixin(options.root ?? process.cwd(), options.jweixinPackage) : undefined;
   const localJweixin = jweixin && 'found' in jweixin ? jweixin.found : undefined;
   const jweixinPath = localJweixin && JWEIXIN_FOLDER + localJweixin.fileName;
@@ -220,6 +282,7 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
   const pageTags = simulatorTag + bootTag;
   const source = fake ? `fake WeChat API, appId ${DEV_APP.appId}` : `WeChat API, appId ${signingAppId}`;
   const mounted = [`signing endpoint ${endpoint} (${source})`];
+  mounted.push(wecom ? `WeCom signing (platform=wecom) at ${endpoint} (${wecom.source})` : 'WeCom signing: off (wecom: false)');
   if (simulate) mounted.push(`simulated WeChat client: ${SIMULATOR_SCRIPT_PATH}${inject ? ' injected into HTML pages' : ''}, verify endpoint ${VERIFY_PATH}`);
   if (localJweixin) {
     const from = localJweixin.packageName === 'weixin-js-sdk' ? '' : `${localJweixin.packageName}: `;
@@ -266,6 +329,42 @@ export function createDevMiddleware(options: DevMiddlewareOptions = {}): DevMidd
     for (const line of mounted) print(`wechat-share: ${line}`);
   };
   return Object.assign(middleware, { mounted, simulatorTag, simulatorAttributes, jweixinPath, bootTag, allowsClient, printMounted });
+}
+
+/**
+ * The dev middleware's WeCom signer: the caller's own, the real WeCom API with a corpId and secret
+ * (options, else WECOM_CORP_ID / WECOM_CORP_SECRET / WECOM_AGENT_ID), or else an in-process fake
+ * WeCom API with the demo corp {@link DEV_WECOM}. Also what its startup line says.
+ */
+function devWecomSigner(
+  options: DevWecomOptions,
+  env: Record<string, string | undefined>,
+  log: (line: string) => void,
+): { signer: WecomSigner; source: string; trustedDomains?: string[] } {
+  const trustedDomains = options.trustedDomains;
+  if (options.signer) return { signer: options.signer, source: `your WeCom signer, corpId ${options.signer.corpId}`, trustedDomains };
+  const onError = (event: { api: string; durationMs: number; message: string }) => log(`[wechat-share] ${event.api} failed after ${event.durationMs} ms: ${event.message}`);
+  const corpId = options.corpId ?? env.WECOM_CORP_ID;
+  const corpSecret = options.corpSecret ?? env.WECOM_CORP_SECRET;
+  const envAgent = env.WECOM_AGENT_ID?.trim();
+  if (corpId && corpSecret) {
+    if (options.agentId === undefined && envAgent && !/^[1-9]\d{0,15}$/.test(envAgent)) {
+      throw new TypeError(`createDevMiddleware: WECOM_AGENT_ID must be the app's AgentId, a positive integer such as 1000002, not ${JSON.stringify(envAgent).slice(0, 40)}.`);
+    }
+    const agentId = options.agentId ?? (envAgent ? Number(envAgent) : undefined);
+    const signer = createWecomSigner({ corpId, corpSecret, agentId, onError });
+    return { signer, source: `WeCom API, corpId ${corpId}${agentId === undefined ? '' : `, agentId ${agentId}`}`, trustedDomains };
+  }
+  const agentId = options.agentId ?? DEV_WECOM.agentId;
+  const fake = createFakeWecomApi({ corpId: DEV_WECOM.corpId, apps: [{ agentId, secret: DEV_WECOM.corpSecret }] });
+  const signer = createWecomSigner({
+    corpId: DEV_WECOM.corpId,
+    corpSecret: DEV_WECOM.corpSecret,
+    agentId,
+    onError,
+    fetch: (url: string | URL | Request, init?: RequestInit) => fake.handle(new Request(url, init)),
+  });
+  return { signer, source: `fake WeCom API, corpId ${DEV_WECOM.corpId}, agentId ${agentId}`, trustedDomains };
 }
 
 // One request header as a string (node gives arrays for repeated ones).

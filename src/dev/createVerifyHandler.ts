@@ -1,12 +1,34 @@
-import { JSON_HEADERS, corsHeaders, type Signer } from '../server/index';
+import { JSON_HEADERS, corsHeaders, type Signer, type WecomSigner } from '../server/index';
 import { isLocalClient, remoteRefusal } from './isLocalClient';
 import { isProduction } from './isProduction';
 import { verifyConfig, type VerifyRequest } from './verifyConfig';
 
-/** Options of {@link createVerifyHandler}: the appId and one way to the jsapi_ticket. */
+/** The WeCom app whose tickets check WeCom requests (`platform: 'wecom'`) in {@link createVerifyHandler}. */
+export interface VerifyWecomOptions {
+  /** The corpId, which WeCom requests carry as `appId`. */
+  corpId: string;
+  /** The app's agentId: `kind: 'agent'` requests must name it. @default undefined: any agentId */
+  agentId?: number;
+  /** The corp jsapi_ticket itself (a fixed test ticket)… */
+  corpTicket?: string;
+  /** …and the agent ticket itself, for `kind: 'agent'` requests… */
+  agentTicket?: string;
+  /** …or the WeCom signer that signs your pages, whose cached tickets are used. A ticket or the signer is required. */
+  signer?: Pick<WecomSigner, 'corpTicket' | 'agentTicket'>;
+  /**
+   * The app's trusted domains (可信域名; hostnames, each covering its subdomains).
+   * @default undefined: any domain passes
+   */
+  trustedDomains?: string[];
+}
+
+/** Options of {@link createVerifyHandler}: the appId and one way to the jsapi_ticket, and/or a WeCom app. */
 export interface VerifyHandlerOptions {
-  /** The appId whose jsapi_ticket checks the signatures. */
-  appId: string;
+  /**
+   * The appId whose jsapi_ticket checks WeChat signatures. Required unless `wecom` is given (WeCom
+   * only: WeChat requests then fail, saying so).
+   */
+  appId?: string;
   /** The jsapi_ticket itself (for a fixed test ticket)… */
   jsapiTicket?: string;
   /** …or the signer that signs your pages, whose cached ticket is used. One of the two is required. */
@@ -16,6 +38,12 @@ export interface VerifyHandlerOptions {
    * @default undefined: any domain passes
    */
   jsSafeDomains?: string[];
+  /**
+   * Check WeCom requests (`platform: 'wecom'`, from the simulator's WeCom client) against this
+   * app's corp ticket (`kind: 'corp'`, the default) or agent ticket (`kind: 'agent'`).
+   * @default undefined: WeCom requests fail, saying that no WeCom app is configured
+   */
+  wecom?: VerifyWecomOptions;
   /** The URL a signature was issued for, when known: the panel then shows "signed for X". */
   signedUrlOf?: (signature: string) => string | undefined;
   /**
@@ -53,7 +81,21 @@ function asVerifyRequest(body: unknown): VerifyRequest | undefined {
   const text = (value: unknown) => typeof value === 'string' && value.length > 0 && value.length <= 4096;
   const timestamp = Number(b?.timestamp);
   if (!b || !text(b.url) || !text(b.appId) || !text(b.nonceStr) || !text(b.signature) || !Number.isInteger(timestamp)) return undefined;
-  return { url: b.url as string, appId: b.appId as string, nonceStr: b.nonceStr as string, timestamp, signature: b.signature as string };
+  const request: VerifyRequest = { url: b.url as string, appId: b.appId as string, nonceStr: b.nonceStr as string, timestamp, signature: b.signature as string };
+  // The WeCom fields: each absent, or one of its values.
+  if (b.platform !== undefined) {
+    if (b.platform !== 'wechat' && b.platform !== 'wecom') return undefined;
+    request.platform = b.platform;
+  }
+  if (b.kind !== undefined) {
+    if (b.kind !== 'corp' && b.kind !== 'agent') return undefined;
+    request.kind = b.kind;
+  }
+  if (b.agentId !== undefined) {
+    if (!(Number.isSafeInteger(b.agentId) && (b.agentId as number) > 0)) return undefined;
+    request.agentId = b.agentId as number;
+  }
+  return request;
 }
 
 /**
@@ -61,6 +103,8 @@ function asVerifyRequest(body: unknown): VerifyRequest | undefined {
  * mount it at `/__wechat-share/verify` (the simulator script's default `data-verify`) in any dev
  * server. It answers `POST { url, appId, nonceStr, timestamp, signature }` with the
  * {@link VerifyResult} of {@link verifyConfig}: the jsapi_ticket stays on the server, as it must.
+ * A WeCom client's request adds `platform: 'wecom'`, `kind` (`corp` or `agent`) and, for `agent`,
+ * `agentId`; it is checked against the `wecom` app's corp or agent ticket.
  *
  * A development tool: it tells whoever asks whether a signature is valid, so it refuses to exist in
  * production (`NODE_ENV` `production` or `prod`, trimmed, any case) and answers this machine only
@@ -70,7 +114,8 @@ function asVerifyRequest(body: unknown): VerifyRequest | undefined {
  * `INVALID_REQUEST` to a body that is not a VerifyRequest, 502 `TICKET_UNAVAILABLE` when the signer
  * cannot get a ticket. `createDevMiddleware` mounts it for you.
  *
- * @throws Error when `NODE_ENV` says production; TypeError without `appId` or a ticket source
+ * @throws Error when `NODE_ENV` says production; TypeError without `appId` and its ticket source
+ *   (unless `wecom` is given), or with a `wecom` lacking `corpId` or a ticket source
  * @example
  * const verify = createVerifyHandler({ appId, signer, jsSafeDomains: ['h5.example.com'] });
  * app.post('/__wechat-share/verify', (req, res) => toNodeHandler((request) => verify(request, req.socket))(req, res));
@@ -79,8 +124,15 @@ export function createVerifyHandler(options: VerifyHandlerOptions): (request: Re
   if (isProduction()) {
     throw new Error('createVerifyHandler: the simulator\'s verify endpoint is for development only and refuses to run with NODE_ENV=production.');
   }
-  if (typeof options.appId !== 'string' || !options.appId) throw new TypeError('createVerifyHandler: appId is required.');
-  if (!options.jsapiTicket && !options.signer) throw new TypeError('createVerifyHandler: give jsapiTicket or signer, so that signatures can be checked.');
+  const { wecom } = options;
+  if (wecom !== undefined) {
+    if (typeof wecom?.corpId !== 'string' || !wecom.corpId) throw new TypeError('createVerifyHandler: wecom.corpId is required.');
+    if (!wecom.corpTicket && !wecom.signer) throw new TypeError('createVerifyHandler: give wecom.corpTicket or wecom.signer, so that WeCom signatures can be checked.');
+  }
+  if (wecom === undefined || options.appId !== undefined) {
+    if (typeof options.appId !== 'string' || !options.appId) throw new TypeError('createVerifyHandler: appId is required.');
+    if (!options.jsapiTicket && !options.signer) throw new TypeError('createVerifyHandler: give jsapiTicket or signer, so that signatures can be checked.');
+  }
   return async (request, client) => {
     const origin = request.headers.get('origin');
     const cors = corsHeaders(origin, options.allowedOrigins);
@@ -100,14 +152,43 @@ export function createVerifyHandler(options: VerifyHandlerOptions): (request: Re
     }
     const verifyRequest = asVerifyRequest(await request.json().catch(() => undefined));
     if (!verifyRequest) {
-      return json(400, { error: { code: 'INVALID_REQUEST', message: 'Send JSON { url, appId, nonceStr, timestamp, signature }.' } }, cors);
+      return json(
+        400,
+        { error: { code: 'INVALID_REQUEST', message: "Send JSON { url, appId, nonceStr, timestamp, signature }, and for WeCom platform: 'wecom', kind: 'corp' or 'agent', agentId." } },
+        cors,
+      );
     }
+    const unconfigured = (reason: string) => json(200, { ok: false, errMsg: 'invalid signature', reason, expectedUrl: verifyRequest.url.split('#')[0] }, cors);
+    const unavailable = (what: string) =>
+      json(502, { error: { code: 'TICKET_UNAVAILABLE', message: `The signer has no ${what}: see its onError log.` } }, cors);
+    if (verifyRequest.platform === 'wecom') {
+      if (!wecom) return unconfigured('no WeCom app is configured on this verify endpoint (createVerifyHandler wecom option)');
+      const agent = verifyRequest.kind === 'agent';
+      let ticket = agent ? wecom.agentTicket : wecom.corpTicket;
+      if (!ticket) {
+        if (!wecom.signer) return unconfigured(`no ${agent ? 'agent' : 'corp'} jsapi_ticket is configured on this verify endpoint`);
+        try {
+          ticket = await (agent ? wecom.signer.agentTicket() : wecom.signer.corpTicket());
+        } catch {
+          return unavailable(agent ? 'agent jsapi_ticket (does it have an agentId?)' : 'corp jsapi_ticket');
+        }
+      }
+      const verdict = verifyConfig(verifyRequest, {
+        appId: wecom.corpId,
+        jsapi_ticket: ticket,
+        agentId: wecom.agentId,
+        jsSafeDomains: wecom.trustedDomains,
+        signedUrlOf: options.signedUrlOf,
+      });
+      return json(200, verdict, cors);
+    }
+    if (options.appId === undefined) return unconfigured('no WeChat Official Account is configured on this verify endpoint (its appId)');
     let jsapi_ticket = options.jsapiTicket;
     if (!jsapi_ticket) {
       try {
         jsapi_ticket = await options.signer!.getJsapiTicket();
       } catch {
-        return json(502, { error: { code: 'TICKET_UNAVAILABLE', message: 'The signer has no jsapi_ticket: see its onError log.' } }, cors);
+        return unavailable('jsapi_ticket');
       }
     }
     return json(200, verifyConfig(verifyRequest, { appId: options.appId, jsapi_ticket, jsSafeDomains: options.jsSafeDomains, signedUrlOf: options.signedUrlOf }), cors);

@@ -4,10 +4,10 @@
 export { verifyConfig } from './verifyConfig';
 export type { VerifyRequest, VerifyResult, VerifierOptions } from './verifyConfig';
 export { createVerifyHandler } from './createVerifyHandler';
-export type { VerifyHandlerOptions, VerifyClient } from './createVerifyHandler';
+export type { VerifyHandlerOptions, VerifyWecomOptions, VerifyClient } from './createVerifyHandler';
 export { createFakeWechatApi } from './createFakeWechatApi';
 export type { FakeWechatApi, FakeWechatApiOptions, FakeWechatApiCalls } from './createFakeWechatApi';
 export { createFakeWecomApi } from './createFakeWecomApi';
 export type { FakeWecomApi, FakeWecomApiOptions, FakeWecomApiCalls } from './createFakeWecomApi';
 export { createDevMiddleware } from './createDevMiddleware';
-export type { DevMiddleware, DevMiddlewareOptions } from './createDevMiddleware';
+export type { DevMiddleware, DevMiddlewareOptions, DevWecomOptions } from './createDevMiddleware';

@@ -127,6 +127,7 @@ describe('createDevMiddleware with hand-written handlers', () => {
     const middleware = createDevMiddleware({ ...quiet, simulate: false, endpoint: '/sign' });
     expect(middleware.mounted).toEqual([
       'signing endpoint /sign (fake WeChat API, appId wx_dev_app_id)',
+      'WeCom signing (platform=wecom) at /sign (fake WeCom API, corpId ww0000000000demo0, agentId 1000002)',
       'clients: this machine only (allowRemote: true lets a phone on the LAN in)',
     ]);
     expect(middleware.jweixinPath).toBeUndefined();
@@ -142,6 +143,7 @@ describe('createDevMiddleware with hand-written handlers', () => {
     const middleware = createDevMiddleware({ ...quiet, platform: 'android' });
     expect(middleware.mounted).toEqual([
       'signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)',
+      'WeCom signing (platform=wecom) at /api/wechat/signature (fake WeCom API, corpId ww0000000000demo0, agentId 1000002)',
       'simulated WeChat client: /__wechat-share/simulator.js injected into HTML pages, verify endpoint /__wechat-share/verify',
       // This repository's weixin-js-sdk is 1.4.0-test (the real jweixin 1.4.0, for the tests).
       'jweixin: from res.wx.qq.com (weixin-js-sdk 1.4.0-test is installed, without open tags; npm install -D weixin-js-sdk@^1.6 to work offline)',

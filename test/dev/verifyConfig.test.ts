@@ -98,7 +98,7 @@ describe('createVerifyHandler', () => {
     };
     const json = 'application/json; charset=utf-8';
     expect(await answer(new Request('http://localhost/v'))).toEqual({ status: 405, type: json, cache: 'no-store', body: { error: { code: 'METHOD_NOT_ALLOWED', message: 'POST a JSON VerifyRequest.' } } });
-    const invalid = { status: 400, type: json, cache: 'no-store', body: { error: { code: 'INVALID_REQUEST', message: 'Send JSON { url, appId, nonceStr, timestamp, signature }.' } } };
+    const invalid = { status: 400, type: json, cache: 'no-store', body: { error: { code: 'INVALID_REQUEST', message: "Send JSON { url, appId, nonceStr, timestamp, signature }, and for WeCom platform: 'wecom', kind: 'corp' or 'agent', agentId." } } };
     expect(await answer(post({ ...good, nonceStr: '' }))).toEqual(invalid);
     expect(await answer(post({ ...good, url: `${url}?${'a'.repeat(4096)}` }))).toEqual(invalid);
     expect(await answer(new Request('http://localhost/v', { method: 'POST', body: 'not json' }))).toEqual(invalid);

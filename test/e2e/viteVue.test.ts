@@ -44,6 +44,7 @@ it('prints what the plugin mounted under Vite\'s URLs', () => {
   vite.printUrls();
   expect(logged.filter((line) => line.includes('wechat-share:')).map((line) => line.replace(/\u001b\[[\d;]*m/g, '').trim())).toEqual([
     '➜  wechat-share: signing endpoint /api/wechat/signature (fake WeChat API, appId wx_dev_app_id)',
+    '➜  wechat-share: WeCom signing (platform=wecom) at /api/wechat/signature (fake WeCom API, corpId ww0000000000demo0, agentId 1000002)',
     '➜  wechat-share: simulated WeChat client: /__wechat-share/simulator.js, verify endpoint /__wechat-share/verify',
     // This repository's weixin-js-sdk is 1.4.0-test; the example names its 1.6.0 alias.
     '➜  wechat-share: jweixin: /__wechat-share/jweixin-1.6.0.js, from jweixin-1.6.0: weixin-js-sdk 1.6.0 (pages work offline)',

@@ -31,6 +31,8 @@ describe('createCredentialCache', () => {
     ['no refreshAt', JSON.stringify({ value: 'v', expiresAt: T0 + 2e6 })],
     ['no expiresAt', JSON.stringify({ value: 'v', refreshAt: T0 + 1e6 })],
     ['null', 'null'],
+    // An empty ticket signs nothing WeChat or WeCom accepts (silenceper/wechat PR #883).
+    ['an empty value', JSON.stringify({ value: '', refreshAt: T0 + 1e6, expiresAt: T0 + 2e6 })],
   ])('fetches anew over a stored value that is %s', async (_, raw) => {
     vi.useFakeTimers({ now: T0, toFake: ['Date'] });
     const { store, fetch, cache } = setup();

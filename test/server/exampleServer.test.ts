@@ -42,6 +42,27 @@ describe('examples/server', () => {
     expect((await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent('https://evil.example.net/')}`)).status).toBe(403);
   });
 
+  it('signs pages inside WeCom (platform=wecom) with the fake WeCom API, checked by the demo\'s verify endpoint, and embeds no WeChat signature in them', async () => {
+    expect(optionsFromEnv({ WECOM_CORP_ID: 'ww1', WECOM_CORP_SECRET: 's', WECOM_AGENT_ID: '1000005' }, [])).toMatchObject({ wecomCorpId: 'ww1', wecomCorpSecret: 's', wecomAgentId: 1000005 });
+    const base = await start({}, ['--demo']);
+    const page = 'https://h5.example.com/h5/';
+    const signed = await (await fetch(`${base}/api/wechat/signature?url=${encodeURIComponent(page)}&platform=wecom`)).json();
+    expect(signed).toMatchObject({ appId: 'ww0000000000demo0', agentId: 1000002, agentSignature: { signature: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+    const verify = (body: object) =>
+      fetch(`${base}/__wechat-share/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+    const { agentSignature, agentId, ...corp } = signed;
+    expect(await verify({ ...corp, url: page, platform: 'wecom', kind: 'corp' })).toEqual({ ok: true, expectedUrl: page });
+    expect(await verify({ appId: corp.appId, ...agentSignature, url: page, platform: 'wecom', kind: 'agent', agentId })).toEqual({ ok: true, expectedUrl: page });
+    expect(await verify({ appId: corp.appId, ...agentSignature, url: page, platform: 'wecom', kind: 'corp' })).toMatchObject({ ok: false, errMsg: 'invalid signature' });
+    const pageIn = (userAgent: string) => fetch(`${base}/h5/`, { headers: { 'user-agent': userAgent } }).then((r) => r.text());
+    const wechatUa = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.50';
+    const wecomUa = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.20 MicroMessenger/7.0.1';
+    const inWechat = await pageIn(wechatUa);
+    const inWecom = await pageIn(wecomUa);
+    expect(inWechat).toContain('id="wechat-share-signature"');
+    expect(inWecom).not.toContain('id="wechat-share-signature"');
+  });
+
   it('has the verify endpoint only when the simulator is on', async () => {
     const off = await start({});
     expect((await fetch(`${off}/__wechat-share/verify`, { method: 'POST', body: '{}' })).status).toBe(404);

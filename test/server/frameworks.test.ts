@@ -1,7 +1,8 @@
 // @vitest-environment node
 // toNodeHandler behind the frameworks people mount it in, with their body parsers: Express 4 and
 // 5 with express.json(), express.urlencoded(), both or neither, and Koa with @koa/bodyparser or
-// koa-bodyparser. Each gets the SDK's GET, its form POST, and a JSON POST.
+// koa-bodyparser. Each gets the SDK's GET, its form POST, and a JSON POST, from WeChat and from
+// WeCom (platform=wecom), which the one handler routes to its WeCom signer.
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -11,8 +12,10 @@ import express4 from 'express4';
 import Koa from 'koa';
 import koaBodyparserClassic from 'koa-bodyparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSignatureHandler, createSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
+import { createSignatureHandler, createSigner, createWecomSigner, jsapiSignature, toNodeHandler } from '../../src/server/index';
+import { createFakeWecomApi } from '../../src/dev/index';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+import { AGENT_A, CORP_ID, SECRET_A } from '../helpers/wecomApi';
 
 const PAGE = 'https://h5.example.com/page?id=1';
 const PATH = '/api/wechat/signature';
@@ -26,7 +29,9 @@ afterEach(async () => {
 function signing() {
   const wechat = faultyWechat();
   const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch });
-  return { wechat, node: toNodeHandler(createSignatureHandler(signer)) };
+  const wecom = createFakeWecomApi({ corpId: CORP_ID, apps: [{ agentId: AGENT_A, secret: SECRET_A }] });
+  const wecomSigner = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_A, agentId: AGENT_A, fetch: (url, init) => wecom.handle(new Request(url, init)) });
+  return { wechat: Object.assign(wechat, { wecom }), node: toNodeHandler(createSignatureHandler({ signer, wecomSigner })) };
 }
 
 async function listen(listener: RequestListener) {
@@ -35,18 +40,30 @@ async function listen(listener: RequestListener) {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
 }
 
-// The three requests, answered 200 with a signature for PAGE.
-async function expectAllSigned(endpoint: string, wechat: ReturnType<typeof faultyWechat>) {
-  const requests: [string, Promise<Response>][] = [
-    ['GET', fetch(`${endpoint}?url=${encodeURIComponent(PAGE)}`)],
-    ['form POST', fetch(endpoint, { method: 'POST', body: new URLSearchParams({ url: PAGE }) })],
-    ['JSON POST', fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: PAGE }) })],
-  ];
-  for (const [name, pending] of requests) {
+// The three requests, answered 200 with a signature for PAGE; then the same three from WeCom,
+// answered with the corp and agent signatures.
+async function expectAllSigned(endpoint: string, wechat: ReturnType<typeof signing>['wechat']) {
+  const requests = (platform?: string): [string, Promise<Response>][] => {
+    const fields: Record<string, string> = platform ? { url: PAGE, platform } : { url: PAGE };
+    return [
+      ['GET', fetch(`${endpoint}?${new URLSearchParams(fields)}`)],
+      ['form POST', fetch(endpoint, { method: 'POST', body: new URLSearchParams(fields) })],
+      ['JSON POST', fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) })],
+    ];
+  };
+  for (const [name, pending] of requests()) {
     const response = await pending;
     const body = await response.json();
     expect({ name, status: response.status }).toEqual({ name, status: 200 });
     expect(body.signature).toBe(jsapiSignature({ jsapi_ticket: wechat.api.currentTicket()!, noncestr: body.nonceStr, timestamp: body.timestamp, url: PAGE }));
+  }
+  for (const [name, pending] of requests('wecom')) {
+    const response = await pending;
+    const body = await response.json();
+    expect({ name, status: response.status, appId: body.appId, agentId: body.agentId }).toEqual({ name, status: 200, appId: CORP_ID, agentId: AGENT_A });
+    expect(body.signature).toBe(jsapiSignature({ jsapi_ticket: wechat.wecom.currentCorpTicket()!, noncestr: body.nonceStr, timestamp: body.timestamp, url: PAGE }));
+    const agent = body.agentSignature;
+    expect(agent.signature).toBe(jsapiSignature({ jsapi_ticket: wechat.wecom.currentAgentTicket(AGENT_A)!, noncestr: agent.nonceStr, timestamp: agent.timestamp, url: PAGE }));
   }
 }
 

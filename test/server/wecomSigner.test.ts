@@ -225,6 +225,33 @@ describe('createWecomSigner', () => {
     expect(api.calls.corpTicket).toBe(2);
   });
 
+  it('keeps the access_token and tickets out of errors, events and status when a ticket call fails quoting its URL', async () => {
+    const { api } = fakeWecom();
+    const upstream: { api: string; outcome: string }[] = [];
+    const events: WechatErrorEvent[] = [];
+    const signer = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_A, agentId: AGENT_A, ...quiet, fetch: (input, init) => api.handle(new Request(input, init)) });
+    await signer.sign(PAGE);
+    const token = await signer.accessToken();
+    const tickets = [api.currentCorpTicket()!, api.currentAgentTicket(AGENT_A)!];
+    // A second signer of the same app on its own store: the same token (WeCom answers it while valid), no tickets yet.
+    const second = createWecomSigner({
+      corpId: CORP_ID, corpSecret: SECRET_A, agentId: AGENT_A, onError: (e) => events.push(e), onUpstream: (e) => upstream.push(e),
+      fetch: async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (!url.includes('/gettoken')) throw new Error(`connect ECONNRESET ${url} token=${new URL(url).searchParams.get('access_token')}`);
+        return api.handle(new Request(input, init));
+      },
+    });
+    const error = (await second.sign(PAGE).catch((e: unknown) => e)) as WechatApiError;
+    expect(error).toBeInstanceOf(WechatApiError);
+    expect(error.errcode).toBeUndefined();
+    expect(await second.accessToken()).toBe(token);
+    const everything = JSON.stringify([error.message, error.stack, error, events, upstream, second.status(), signer.status()]);
+    for (const secret of [SECRET_A, token, ...tickets]) expect(everything).not.toContain(secret);
+    expect(events.some((e) => e.api === '/cgi-bin/get_jsapi_ticket' && /ECONNRESET/.test(e.message))).toBe(true);
+    expect(upstream).toContainEqual(expect.objectContaining({ api: '/cgi-bin/ticket/get', outcome: 'network' }));
+  });
+
   it('refuses bad options with a TypeError naming what to fix', () => {
     expect(() => createWecomSigner({ corpId: '', corpSecret: 's' })).toThrow(/corpId is required/);
     expect(() => createWecomSigner({ corpId: CORP_ID, corpSecret: '' })).toThrow(/corpSecret is required/);

@@ -13,7 +13,10 @@ import { bootSnippet } from '../../server/index';
  * in the dev server's process; `signer`; `jsSafeDomains`; `log`, default Vite's logger;
  * `allowRemote`, default `false`: this machine only, `true` for a phone on the LAN with
  * `vite --host`; `root`, default Vite's root, where `weixin-js-sdk` is looked for; `bootScript`,
- * default `false`: `true` or `{ jweixinVersion: '1.6.0' }` puts the boot snippet into pages too).
+ * default `false`: `true` or `{ jweixinVersion: '1.6.0' }` puts the boot snippet into pages too;
+ * `wecom`, default `WECOM_CORP_ID`/`WECOM_CORP_SECRET`/`WECOM_AGENT_ID`, else a fake WeCom API with
+ * corpId `ww0000000000demo0` and agentId `1000002`, signing `platform=wecom` requests at the same
+ * endpoint; `false` turns WeCom signing off).
  */
 export type WechatShareViteOptions = Omit<DevMiddlewareOptions, 'injectSimulator'>;
 
