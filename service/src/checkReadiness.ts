@@ -11,20 +11,60 @@ export interface AccountReadiness {
   error?: { api?: string; errcode?: number; hint?: string; message: string };
 }
 
+/** One WeCom app's part of the `/readyz` answer: ready when both its corp and its agent jsapi_ticket can be had. */
+export interface WecomAppReadiness {
+  corpId: string;
+  agentId: number;
+  ready: boolean;
+  /** Seconds left on the sooner-expiring of its two tickets, when ready. */
+  jsapiTicketExpiresIn?: number;
+  /** Why it cannot sign: the WeCom API and errcode, and what to do (such as 60020's trusted IPs). No errmsg, no secret. */
+  error?: { api?: string; errcode?: number; hint?: string; message: string };
+}
+
 /** The `/readyz` answer. */
 export interface Readiness {
-  /** 200 when every account can sign (even with the store down), else 503. */
+  /** 200 when every account and WeCom app can sign (even with the store down), else 503. */
   status: 200 | 503;
   body: {
-    /** `ok`; `degraded`: every account signs but the store is down; `unavailable`: some account cannot sign. */
+    /** `ok`; `degraded`: every account signs but the store is down; `unavailable`: some account or WeCom app cannot sign. */
     status: 'ok' | 'degraded' | 'unavailable';
     accounts: AccountReadiness[];
+    /** The WeCom apps; absent when none is configured (the answer is then as before WeCom). */
+    wecomApps?: WecomAppReadiness[];
     store: { up: boolean; reason?: string };
   };
 }
 
 /** Longest wait for one account's jsapi_ticket, in ms: a probe must answer before its own timeout. */
 const WAIT = 4000;
+
+// `promise`, or a rejection after WAIT ms.
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT} ms`)), WAIT)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function wecomReadiness(app: Accounts['wecomApps'][number]): Promise<WecomAppReadiness> {
+  const { corpId, agentId, signer } = app;
+  try {
+    await within(Promise.all([signer.corpTicket(), signer.agentTicket()]), 'jsapi_ticket');
+    const status = signer.status();
+    const expiresAt = Math.min(status.corpTicketExpiresAt ?? Infinity, status.agentTicketExpiresAt ?? Infinity);
+    return { corpId, agentId, ready: true, jsapiTicketExpiresIn: Number.isFinite(expiresAt) ? Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)) : undefined };
+  } catch (error) {
+    if (error instanceof WechatApiError) {
+      const reason = error.errcode === undefined ? 'WeCom gave no usable answer' : `WeCom answered errcode ${error.errcode}`;
+      return { corpId, agentId, ready: false, error: { api: error.api, errcode: error.errcode, hint: error.hint, message: `${reason}; details are in the log.` } };
+    }
+    const last = signer.status().lastError;
+    return { corpId, agentId, ready: false, error: { api: last?.api, errcode: last?.errcode, hint: last?.hint, message: 'The jsapi_tickets could not be had; details are in the log.' } };
+  }
+}
 
 async function accountReadiness(account: Accounts['list'][number]): Promise<AccountReadiness> {
   let timer: NodeJS.Timeout | undefined;
@@ -54,23 +94,30 @@ async function accountReadiness(account: Accounts['list'][number]): Promise<Acco
 }
 
 /**
- * Whether every account can sign: a valid jsapi_ticket in hand, or one fetched now. A store that
+ * Whether every account and WeCom app can sign: a valid jsapi_ticket (for a WeCom app, its corp
+ * and its agent jsapi_ticket) in hand, or fetched now. A store that
  * is down does not make the service unready (every instance leaving the load balancer because
  * Redis blinked would turn a blip into an outage): the answer says `degraded` instead. A status
  * other than the last one is logged once (see `Accounts.readinessIs`).
  */
 export async function checkReadiness(accounts: Accounts, storeConnected: () => boolean): Promise<Readiness> {
-  const results = await Promise.all(accounts.list.map(accountReadiness));
+  const [results, wecomResults] = await Promise.all([Promise.all(accounts.list.map(accountReadiness)), Promise.all(accounts.wecomApps.map(wecomReadiness))]);
   // Down when the connection is, or when the signers' last store calls failed.
-  const storeUp = storeConnected() && accounts.list.every((account) => account.signer.status().store.up);
-  const ready = results.every((result) => result.ready);
+  const storeUp =
+    storeConnected() && accounts.list.every((account) => account.signer.status().store.up) && accounts.wecomApps.every((app) => app.signer.status().store.up);
+  const ready = results.every((result) => result.ready) && wecomResults.every((result) => result.ready);
   const status = !ready ? 'unavailable' : storeUp ? 'ok' : 'degraded';
-  accounts.readinessIs(status, { unready: results.filter((result) => !result.ready).map((result) => result.appId), storeUp });
+  const unready = [
+    ...results.filter((result) => !result.ready).map((result) => result.appId),
+    ...wecomResults.filter((result) => !result.ready).map((result) => `${result.corpId}/${result.agentId}`),
+  ];
+  accounts.readinessIs(status, { unready, storeUp });
   return {
     status: ready ? 200 : 503,
     body: {
       status,
       accounts: results,
+      ...(wecomResults.length ? { wecomApps: wecomResults } : {}),
       // The store's own error can name internal addresses: it goes to the log, not here.
       store: storeUp ? { up: true } : { up: false, reason: 'The store is unreachable: each instance signs with the credentials in hand and fetches its own when they run out.' },
     },

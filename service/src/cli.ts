@@ -59,6 +59,7 @@ try {
 const redisPassword = config.redis && 'url' in config.redis ? new URL(config.redis.url).password : '';
 const secrets = [
   ...config.accounts.flatMap((account) => [account.appSecret, account.accessTokenKey]),
+  ...(config.wecomApps ?? []).map((app) => app.corpSecret),
   ...config.apiKeys,
   // As the URL spells it, and as a client's error may quote it.
   redisPassword,

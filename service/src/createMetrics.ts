@@ -5,15 +5,27 @@ export const ROUTES = ['signature', 'livez', 'readyz', 'metrics', 'token_api', '
 /** One of {@link ROUTES}. */
 export type Route = (typeof ROUTES)[number];
 
+/**
+ * Whose series a count is: an Official Account by its appId (label `app_id`), or a WeCom app by
+ * its corpId and agentId (labels `corp_id` and `agent_id`). Both kinds share each metric, so that
+ * a sum over it counts both.
+ */
+export type Owner = string | { readonly corpId: string; readonly agentId: number };
+
+/** The labels of `owner`. */
+const labelsOf = (owner: Owner): Record<string, string> => (typeof owner === 'string' ? { app_id: owner } : { corp_id: owner.corpId, agent_id: String(owner.agentId) });
+/** The labels that name an owner, on every metric that has one. */
+const OWNER_LABELS = ['app_id', 'corp_id', 'agent_id'] as const;
+
 const ROUTE_INDEX = Object.fromEntries(ROUTES.map((route, index) => [route, index])) as Record<Route, number>;
 
 /** The service's Prometheus metrics, all `wechat_share_*` plus the default process metrics. */
 export interface Metrics {
   registry: Registry;
-  /** One signature given for `appId`. */
-  signed(appId: string): void;
-  /** One WeChat API call ended with `outcome` (`ok`, an errcode, `timeout`, `network` or `invalid`). */
-  upstream(appId: string, api: string, outcome: string): void;
+  /** One signature given for `owner` (an appId, or a WeCom app). */
+  signed(owner: Owner): void;
+  /** One WeChat or WeCom API call of `owner` ended with `outcome` (`ok`, an errcode, `timeout`, `network` or `invalid`). */
+  upstream(owner: Owner, api: string, outcome: string): void;
   /** One store call (`get`, `set`, `lock`, …) failed or timed out. */
   storeError(op: string): void;
   /** One HTTP request came in (for the in-flight gauge). */
@@ -31,28 +43,31 @@ export interface Metrics {
  * counter (measured with `npm run bench:service`).
  *
  * @param ttl - called at each scrape: seconds left on each account's cached access_token and
- *   jsapi_ticket, for `wechat_share_credential_ttl_seconds` (the figure an alert watches)
+ *   jsapi_ticket, and on each WeCom app's access_token, corp jsapi_ticket (`jsapi_ticket`) and
+ *   agent jsapi_ticket (`agent_jsapi_ticket`), for `wechat_share_credential_ttl_seconds` (the
+ *   figure an alert watches)
  */
-export function createMetrics(ttl: () => Iterable<{ appId: string; credential: 'access_token' | 'jsapi_ticket'; seconds: number }>): Metrics {
+export function createMetrics(ttl: () => Iterable<{ owner: Owner; credential: 'access_token' | 'jsapi_ticket' | 'agent_jsapi_ticket'; seconds: number }>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // Signatures by appId, and answers by route and status (key: route index × 1000 + status).
-  const signedBy = new Map<string, number>();
+  // Signatures by owner (key: an appId, or corpId/agentId), and answers by route and status (key:
+  // route index × 1000 + status).
+  const signedBy = new Map<string, { owner: Owner; count: number }>();
   const answeredBy = new Map<number, number>();
   new Counter({
     name: 'wechat_share_signatures_total',
-    help: 'Signatures given, by account.',
-    labelNames: ['app_id'],
+    help: 'Signatures given, by account (app_id) or WeCom app (corp_id, agent_id).',
+    labelNames: OWNER_LABELS,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [appId, count] of signedBy) this.inc({ app_id: appId }, count);
+      for (const { owner, count } of signedBy.values()) this.inc(labelsOf(owner), count);
     },
   });
   const upstream = new Counter({
     name: 'wechat_share_upstream_requests_total',
-    help: 'WeChat API calls, by account, API path and outcome (ok, an errcode, timeout, network or invalid).',
-    labelNames: ['app_id', 'api', 'outcome'],
+    help: 'WeChat and WeCom API calls, by account (app_id) or WeCom app (corp_id, agent_id), API path and outcome (ok, an errcode, timeout, network or invalid).',
+    labelNames: [...OWNER_LABELS, 'api', 'outcome'],
     registers: [registry],
   });
   const storeErrors = new Counter({ name: 'wechat_share_store_errors_total', help: 'Store calls that failed or timed out, by operation.', labelNames: ['op'], registers: [registry] });
@@ -86,22 +101,25 @@ export function createMetrics(ttl: () => Iterable<{ appId: string; credential: '
   });
   new Gauge({
     name: 'wechat_share_credential_ttl_seconds',
-    help: 'Seconds left on the cached access_token and jsapi_ticket, by account.',
-    labelNames: ['app_id', 'credential'],
+    help: 'Seconds left on the cached access_token and jsapi_ticket (and a WeCom app\'s agent_jsapi_ticket), by account (app_id) or WeCom app (corp_id, agent_id).',
+    labelNames: [...OWNER_LABELS, 'credential'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const { appId, credential, seconds } of ttl()) this.set({ app_id: appId, credential }, seconds);
+      for (const { owner, credential, seconds } of ttl()) this.set({ ...labelsOf(owner), credential }, seconds);
     },
   });
 
   return {
     registry,
-    signed(appId) {
-      signedBy.set(appId, (signedBy.get(appId) ?? 0) + 1);
+    signed(owner) {
+      const key = typeof owner === 'string' ? owner : `${owner.corpId}\0${owner.agentId}`;
+      const entry = signedBy.get(key);
+      if (entry) entry.count++;
+      else signedBy.set(key, { owner, count: 1 });
     },
-    upstream(appId, api, outcome) {
-      upstream.labels(appId, api, outcome).inc();
+    upstream(owner, api, outcome) {
+      upstream.inc({ ...labelsOf(owner), api, outcome });
     },
     storeError(op) {
       storeErrors.labels(op).inc();

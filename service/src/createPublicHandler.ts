@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { JSON_HEADERS, createSigningEndpoint, readRequestBody } from 'wechat-share/server';
 import { checkReadiness } from './checkReadiness.js';
-import type { Account, Accounts } from './createAccounts.js';
+import type { Account, Accounts, WecomApp } from './createAccounts.js';
 import type { Metrics, Route } from './createMetrics.js';
 import { answerFailure } from './answerFailure.js';
 import type { ServiceConfig } from './readConfig.js';
@@ -34,21 +34,27 @@ const LIVE = JSON.stringify({ status: 'ok' });
 export function createPublicHandler(options: PublicHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, accounts, metrics, logger, closing, storeConnected } = options;
 
-  const endpoint = createSigningEndpoint<Account>({
+  const endpoint = createSigningEndpoint<Account | WecomApp>({
     allowedOrigins: config.allowedOrigins,
-    // One service signs for several accounts: the appId parameter picks one.
+    // One service signs for several accounts: the appId parameter picks one (for WeCom, a corpId).
     appIdParameter: true,
     route: (check) =>
-      accounts.route(check.hostname, check.appId) ??
-      (check.appId === undefined
-        ? `${check.hostname} is not a host of any account here.`
-        : accounts.byAppId.has(check.appId)
-          ? `${check.hostname} is not a host of ${check.appId}.`
-          : `appId ${check.appId} is not an account here.`),
-    sign: (account, check) => account.signer.sign(check.parsedUrl),
-    onSigned: (result) => metrics.signed(result.appId),
-    onError: (answer, account) =>
-      logger.error({ appId: account.appId, status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `signing failed: ${answer.body.error.message}`),
+      check.platform === 'wecom'
+        ? (accounts.routeWecom(check.hostname, check.appId) ??
+          (check.appId === undefined ? `No WeCom app is configured for ${check.hostname} here.` : `No WeCom app of ${check.appId} is configured for ${check.hostname} here.`))
+        : (accounts.route(check.hostname, check.appId) ??
+          (check.appId === undefined
+            ? `${check.hostname} is not a host of any account here.`
+            : accounts.byAppId.has(check.appId)
+              ? `${check.hostname} is not a host of ${check.appId}.`
+              : `appId ${check.appId} is not an account here.`)),
+    sign: (target, check) => target.signer.sign(check.parsedUrl),
+    onSigned: (result, target) => metrics.signed('corpId' in target ? target : result.appId),
+    onError: (answer, target) =>
+      logger.error(
+        { ...('corpId' in target ? { corpId: target.corpId, agentId: target.agentId } : { appId: target.appId }), status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode },
+        `signing failed: ${answer.body.error.message}`,
+      ),
   });
 
   // `body` is JSON text, or null for none. For HEAD, node:http sends no body whatever is passed.
@@ -66,7 +72,7 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
   async function ready(res: ServerResponse, start: number) {
     if (closing()) return send(res, 'readyz', start, 503, JSON.stringify({ status: 'shutting_down' }), JSON_HEADERS);
     const readiness = await checkReadiness(accounts, storeConnected);
-    if (readiness.status !== 200) logger.error({ accounts: readiness.body.accounts.filter((a) => !a.ready) }, 'not ready: some account cannot sign');
+    if (readiness.status !== 200) logger.error({ accounts: readiness.body.accounts.filter((a) => !a.ready), wecomApps: readiness.body.wecomApps?.filter((a) => !a.ready) }, 'not ready: some account or WeCom app cannot sign');
     send(res, 'readyz', start, readiness.status, JSON.stringify(readiness.body), JSON_HEADERS);
   }
 

@@ -57,9 +57,9 @@ function tune(server: Server): Server {
 
 /**
  * Starts the service from a validated configuration: connects the store, makes one signer per
- * account (and asks each for its jsapi_ticket at once, so that `/readyz` and the first pages do
+ * account and WeCom app (and asks each for its jsapi_ticket, and a WeCom app for its agent ticket too, at once, so that `/readyz` and the first pages do
  * not wait), and opens the public and the internal listener. Logs one line saying what listens
- * where, which store and which accounts.
+ * where, which store, which accounts and which WeCom apps.
  *
  * Rejects when a listener cannot open (such as `EADDRINUSE`: the message names `PORT` or
  * `INTERNAL_PORT`), after closing what was opened.
@@ -73,10 +73,19 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   // Read at scrape time only, once the accounts exist.
   const metrics = createMetrics(function* ttl() {
     const now = Date.now();
+    const left = (expiresAt: number) => Math.max(0, (expiresAt - now) / 1000);
     for (const account of accounts.list) {
       const status = account.signer.status();
-      if (status.accessTokenExpiresAt !== undefined) yield { appId: account.appId, credential: 'access_token', seconds: Math.max(0, (status.accessTokenExpiresAt - now) / 1000) };
-      if (status.jsapiTicketExpiresAt !== undefined) yield { appId: account.appId, credential: 'jsapi_ticket', seconds: Math.max(0, (status.jsapiTicketExpiresAt - now) / 1000) };
+      const owner = account.appId;
+      if (status.accessTokenExpiresAt !== undefined) yield { owner, credential: 'access_token', seconds: left(status.accessTokenExpiresAt) };
+      if (status.jsapiTicketExpiresAt !== undefined) yield { owner, credential: 'jsapi_ticket', seconds: left(status.jsapiTicketExpiresAt) };
+    }
+    for (const app of accounts.wecomApps) {
+      const status = app.signer.status();
+      const owner = { corpId: app.corpId, agentId: app.agentId };
+      if (status.accessTokenExpiresAt !== undefined) yield { owner, credential: 'access_token', seconds: left(status.accessTokenExpiresAt) };
+      if (status.corpTicketExpiresAt !== undefined) yield { owner, credential: 'jsapi_ticket', seconds: left(status.corpTicketExpiresAt) };
+      if (status.agentTicketExpiresAt !== undefined) yield { owner, credential: 'agent_jsapi_ticket', seconds: left(status.agentTicketExpiresAt) };
     }
   });
   const accounts = createAccounts(config, connected.store, logger, metrics);
@@ -97,6 +106,10 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   }
   // Errors are in the log (onError); a failed warm-up is retried by the next request.
   for (const account of accounts.list) account.signer.getJsapiTicket().catch(() => undefined);
+  for (const app of accounts.wecomApps) {
+    app.signer.corpTicket().catch(() => undefined);
+    app.signer.agentTicket().catch(() => undefined);
+  }
 
   logger.info(
     {
@@ -105,6 +118,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       signingPath: config.signingPath,
       store: connected.kind,
       accounts: config.accounts.map((account) => ({ appId: account.appId, hosts: account.hosts, tokenMode: account.tokenMode, token: account.accessTokenUrl ? 'accessTokenUrl' : 'WeChat' })),
+      wecomApps: (config.wecomApps ?? []).map((app) => ({ corpId: app.corpId, agentId: app.agentId, hosts: app.hosts })),
       tokenApi: config.apiKeys.length > 0,
     },
     'wechat-share-service listening',
