@@ -1,5 +1,5 @@
 import { WechatApiError } from 'wechat-share/server';
-import type { Accounts } from './createAccounts.js';
+import type { Accounts, WecomApp } from './createAccounts.js';
 
 /** One account's part of the `/readyz` answer. */
 export interface AccountReadiness {
@@ -11,26 +11,28 @@ export interface AccountReadiness {
   error?: { api?: string; errcode?: number; hint?: string; message: string };
 }
 
-/** One WeCom app's part of the `/readyz` answer: ready when both its corp and its agent jsapi_ticket can be had. */
+/** One WeCom app's part of the `/readyz` answer. */
 export interface WecomAppReadiness {
   corpId: string;
   agentId: number;
   ready: boolean;
-  /** Seconds left on the sooner-expiring of its two tickets, when ready. */
+  /** Seconds left on the corp jsapi_ticket in hand, when ready. */
   jsapiTicketExpiresIn?: number;
-  /** Why it cannot sign: the WeCom API and errcode, and what to do (such as 60020's trusted IPs). No errmsg, no secret. */
+  /** Seconds left on the agent jsapi_ticket in hand, when ready. */
+  agentTicketExpiresIn?: number;
+  /** Why it cannot sign: the WeCom API and errcode, and what to do (60020: add this server's IP to the app's trusted IPs). No errmsg, no secret. */
   error?: { api?: string; errcode?: number; hint?: string; message: string };
 }
 
 /** The `/readyz` answer. */
 export interface Readiness {
-  /** 200 when every account and WeCom app can sign (even with the store down), else 503. */
+  /** 200 when every account can sign (even with the store down), else 503. */
   status: 200 | 503;
   body: {
-    /** `ok`; `degraded`: every account signs but the store is down; `unavailable`: some account or WeCom app cannot sign. */
+    /** `ok`; `degraded`: every account and WeCom app signs but the store is down; `unavailable`: some account or WeCom app cannot sign. */
     status: 'ok' | 'degraded' | 'unavailable';
     accounts: AccountReadiness[];
-    /** The WeCom apps; absent when none is configured (the answer is then as before WeCom). */
+    /** The WeCom apps, when there are any. */
     wecomApps?: WecomAppReadiness[];
     store: { up: boolean; reason?: string };
   };
@@ -40,39 +42,15 @@ export interface Readiness {
 const WAIT = 4000;
 
 // `promise`, or a rejection after WAIT ms.
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+function withinWait<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT} ms`)), WAIT)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function wecomReadiness(app: Accounts['wecomApps'][number]): Promise<WecomAppReadiness> {
-  const { corpId, agentId, signer } = app;
-  try {
-    await within(Promise.all([signer.corpTicket(), signer.agentTicket()]), 'jsapi_ticket');
-    const status = signer.status();
-    const expiresAt = Math.min(status.corpTicketExpiresAt ?? Infinity, status.agentTicketExpiresAt ?? Infinity);
-    return { corpId, agentId, ready: true, jsapiTicketExpiresIn: Number.isFinite(expiresAt) ? Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)) : undefined };
-  } catch (error) {
-    if (error instanceof WechatApiError) {
-      const reason = error.errcode === undefined ? 'WeCom gave no usable answer' : `WeCom answered errcode ${error.errcode}`;
-      return { corpId, agentId, ready: false, error: { api: error.api, errcode: error.errcode, hint: error.hint, message: `${reason}; details are in the log.` } };
-    }
-    const last = signer.status().lastError;
-    return { corpId, agentId, ready: false, error: { api: last?.api, errcode: last?.errcode, hint: last?.hint, message: 'The jsapi_tickets could not be had; details are in the log.' } };
-  }
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${WAIT} ms`)), WAIT)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 async function accountReadiness(account: Accounts['list'][number]): Promise<AccountReadiness> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const info = await Promise.race([
-      account.signer.getJsapiTicketInfo(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no jsapi_ticket within ${WAIT} ms`)), WAIT))),
-    ]);
+    const info = await withinWait(account.signer.getJsapiTicketInfo(), 'jsapi_ticket');
     return { appId: account.appId, ready: true, jsapiTicketExpiresIn: info.expires_in };
   } catch (error) {
     if (error instanceof WechatApiError) {
@@ -88,36 +66,47 @@ async function accountReadiness(account: Accounts['list'][number]): Promise<Acco
       ready: false,
       error: { api: last?.api, errcode: last?.errcode, hint: last?.hint, message: 'The jsapi_ticket could not be had; details are in the log.' },
     };
-  } finally {
-    clearTimeout(timer);
+  }
+}
+
+async function wecomReadiness(app: WecomApp): Promise<WecomAppReadiness> {
+  const { corpId, agentId, signer } = app;
+  try {
+    // A page inside WeCom needs both: the corp ticket (ww.register's getConfigSignature) and the agent ticket.
+    await withinWait(Promise.all([signer.corpTicket(), signer.agentTicket()]), 'jsapi_ticket');
+    const status = signer.status();
+    const left = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, Math.floor((at - Date.now()) / 1000)));
+    return { corpId, agentId, ready: true, jsapiTicketExpiresIn: left(status.corpTicketExpiresAt), agentTicketExpiresIn: left(status.agentTicketExpiresAt) };
+  } catch (error) {
+    if (error instanceof WechatApiError) {
+      const reason = error.errcode === undefined ? 'WeCom gave no usable answer' : `WeCom answered errcode ${error.errcode}`;
+      return { corpId, agentId, ready: false, error: { api: error.api, errcode: error.errcode, hint: error.hint, message: `${reason}; details are in the log.` } };
+    }
+    const last = signer.status().lastError;
+    return { corpId, agentId, ready: false, error: { api: last?.api, errcode: last?.errcode, hint: last?.hint, message: 'The jsapi_tickets could not be had; details are in the log.' } };
   }
 }
 
 /**
- * Whether every account and WeCom app can sign: a valid jsapi_ticket (for a WeCom app, its corp
- * and its agent jsapi_ticket) in hand, or fetched now. A store that
+ * Whether every account and WeCom app can sign: a valid jsapi_ticket in hand, or one fetched now. A store that
  * is down does not make the service unready (every instance leaving the load balancer because
  * Redis blinked would turn a blip into an outage): the answer says `degraded` instead. A status
  * other than the last one is logged once (see `Accounts.readinessIs`).
  */
 export async function checkReadiness(accounts: Accounts, storeConnected: () => boolean): Promise<Readiness> {
-  const [results, wecomResults] = await Promise.all([Promise.all(accounts.list.map(accountReadiness)), Promise.all(accounts.wecomApps.map(wecomReadiness))]);
+  const [results, wecom] = await Promise.all([Promise.all(accounts.list.map(accountReadiness)), Promise.all(accounts.wecomApps.map(wecomReadiness))]);
   // Down when the connection is, or when the signers' last store calls failed.
-  const storeUp =
-    storeConnected() && accounts.list.every((account) => account.signer.status().store.up) && accounts.wecomApps.every((app) => app.signer.status().store.up);
-  const ready = results.every((result) => result.ready) && wecomResults.every((result) => result.ready);
+  const storeUp = storeConnected() && [...accounts.list, ...accounts.wecomApps].every((account) => account.signer.status().store.up);
+  const ready = results.every((result) => result.ready) && wecom.every((result) => result.ready);
   const status = !ready ? 'unavailable' : storeUp ? 'ok' : 'degraded';
-  const unready = [
-    ...results.filter((result) => !result.ready).map((result) => result.appId),
-    ...wecomResults.filter((result) => !result.ready).map((result) => `${result.corpId}/${result.agentId}`),
-  ];
+  const unready = [...results.filter((result) => !result.ready).map((result) => result.appId), ...wecom.filter((result) => !result.ready).map((result) => `${result.corpId}/${result.agentId}`)];
   accounts.readinessIs(status, { unready, storeUp });
   return {
     status: ready ? 200 : 503,
     body: {
       status,
       accounts: results,
-      ...(wecomResults.length ? { wecomApps: wecomResults } : {}),
+      ...(wecom.length ? { wecomApps: wecom } : {}),
       // The store's own error can name internal addresses: it goes to the log, not here.
       store: storeUp ? { up: true } : { up: false, reason: 'The store is unreachable: each instance signs with the credentials in hand and fetches its own when they run out.' },
     },

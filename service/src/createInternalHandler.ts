@@ -18,21 +18,83 @@ export interface InternalHandlerOptions {
 }
 
 const TOKEN_PATH = /^\/v1\/accounts\/([^/]+)\/(access_token|jsapi_ticket|access_token\/refresh)$/;
-// A WeCom app's: /v1/wecom/{corpId}/agents/{agentId}/(access_token|jsapi_ticket|access_token/refresh),
-// and the corp's own jsapi_ticket at /v1/wecom/{corpId}/jsapi_ticket.
+// A WeCom app's access_token, agent ticket and refresh under agents/{agentId}; the corp ticket without.
 const WECOM_PATH = /^\/v1\/wecom\/([^/]+)\/(?:agents\/([^/]+)\/(access_token|jsapi_ticket|access_token\/refresh)|(jsapi_ticket))$/;
 
-/** What the token API reads from one account or WeCom app: the same three calls either way. */
+type Resource = 'access_token' | 'jsapi_ticket' | 'access_token/refresh';
+
+/**
+ * What the token API serves for one path: an Official Account, a WeCom app, or a WeCom corp (its
+ * corp jsapi_ticket only). `platform` names whose API refused a token, in the messages.
+ */
 interface TokenSource {
-  /** Names it in log lines: `{ appId }`, or `{ corpId, agentId }`. */
-  log: Record<string, string | number>;
-  accessToken(): Promise<{ access_token: string; expires_in: number }>;
-  ticket(): Promise<{ ticket: string; expires_in: number }>;
-  refresh(stale: string): Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
+  platform: 'WeChat' | 'WeCom';
+  /** How its log lines name it: `{ appId }` or `{ corpId, agentId }`. */
+  fields: Record<string, string | number>;
+  accessToken?: () => Promise<{ access_token: string; expires_in: number }>;
+  jsapiTicket: () => Promise<{ ticket: string; expires_in: number }>;
+  refresh?: (stale: string) => Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
 }
 
-// Whole seconds left until `expiresAt` (ms since the epoch), as WeChat's `expires_in`.
-const secondsTo = (expiresAt: number | undefined) => (expiresAt === undefined ? 0 : Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+/** Whole seconds left until `expiresAt` (ms since the epoch; 0 when unknown). */
+const secondsLeft = (expiresAt: number | undefined) => (expiresAt === undefined ? 0 : Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
+
+/** The token source of `path`, or the message of a 403 `UNKNOWN_APP_ID`; `undefined` when `path` is no token API path. */
+function sourceOf(path: string, accounts: Accounts): { source: TokenSource | string; resource: Resource } | undefined {
+  let match = TOKEN_PATH.exec(path);
+  try {
+    if (match) {
+      const appId = decodeURIComponent(match[1]);
+      const account = accounts.byAppId.get(appId);
+      const resource = match[2] as Resource;
+      if (!account) return { source: `${appId.slice(0, 64)} is not an account of this service.`, resource };
+      const { signer } = account;
+      return {
+        resource,
+        source: { platform: 'WeChat', fields: { appId }, accessToken: () => signer.getAccessTokenInfo(), jsapiTicket: () => signer.getJsapiTicketInfo(), refresh: (stale) => signer.refreshAccessToken(stale) },
+      };
+    }
+    match = WECOM_PATH.exec(path);
+    if (!match) return undefined;
+    const corpId = decodeURIComponent(match[1]);
+    if (match[4]) {
+      // The corp ticket: one per corp, fetched with any of its apps' tokens (official 96909), so
+      // when one app cannot have it (its Secret refused, say), the next app of the corp is asked.
+      const apps = accounts.wecomApps.filter((candidate) => candidate.corpId === corpId);
+      if (!apps.length) return { source: `${corpId.slice(0, 64)} is not the corp of a WeCom app of this service.`, resource: 'jsapi_ticket' };
+      const jsapiTicket = async () => {
+        let first: unknown;
+        for (const { signer } of apps) {
+          try {
+            return { ticket: await signer.corpTicket(), expires_in: secondsLeft(signer.status().corpTicketExpiresAt) };
+          } catch (error) {
+            first ??= error;
+          }
+        }
+        throw first;
+      };
+      return { resource: 'jsapi_ticket', source: { platform: 'WeCom', fields: { corpId }, jsapiTicket } };
+    }
+    const agentId = decodeURIComponent(match[2]);
+    const resource = match[3] as Resource;
+    const app = accounts.wecomByKey.get(wecomKey(corpId, agentId));
+    if (!app) return { source: `${corpId.slice(0, 64)} agent ${agentId.slice(0, 16)} is not a WeCom app of this service.`, resource };
+    const { signer } = app;
+    return {
+      resource,
+      source: {
+        platform: 'WeCom',
+        fields: { corpId, agentId: app.agentId },
+        accessToken: async () => ({ access_token: await signer.accessToken(), expires_in: secondsLeft(signer.status().accessTokenExpiresAt) }),
+        // The agent ticket, for wx.agentConfig / ww.register's getAgentConfigSignature.
+        jsapiTicket: async () => ({ ticket: await signer.agentTicket(), expires_in: secondsLeft(signer.status().agentTicketExpiresAt) }),
+        refresh: (stale) => signer.refreshAccessToken(stale),
+      },
+    };
+  } catch {
+    return undefined; // a malformed escape: no such path
+  }
+}
 
 /**
  * The internal listener's `(req, res)`: `GET /metrics` (Prometheus text), and, when `API_KEYS`
@@ -52,18 +114,14 @@ const secondsTo = (expiresAt: number | undefined) => (expiresAt === undefined ? 
  *   `REFRESH_IN_PROGRESS`, `UPSTREAM_FAILED` (with `errcode` and `hint` when WeChat answered one)
  *   and `STORE_UNAVAILABLE`.
  *
- * A WeCom app (`corpId` and `agentId` of `WECHAT_ACCOUNTS`) has the same answers and errors at:
- *
- * - `GET /v1/wecom/{corpId}/agents/{agentId}/access_token`: that app's token (WeCom gives each app
- *   its own, official: developer.work.weixin.qq.com/document/path/91039)
- * - `GET /v1/wecom/{corpId}/jsapi_ticket`: the corp jsapi_ticket (one per corp, for `wx.config` /
- *   `getConfigSignature`), had with the token of the corp's first app listed
- * - `GET /v1/wecom/{corpId}/agents/{agentId}/jsapi_ticket`: the agent jsapi_ticket (`type=agent_config`,
- *   for `wx.agentConfig` / `getAgentConfigSignature`), had with that app's token (document/path/90506)
- * - `POST /v1/wecom/{corpId}/agents/{agentId}/access_token/refresh` with `{ "stale" }`: as above;
- *   WeCom has no forced refresh, so a WeCom that still answers `stale` gives 503 `UPSTREAM_FAILED`
- *
- * An unknown corpId or agentId gets 403 `UNKNOWN_WECOM_APP`.
+ * WeCom apps are served the same way, with the same keys, answers and errors (403
+ * `UNKNOWN_APP_ID` for a corpId or agentId not served here):
+ * - `GET /v1/wecom/{corpId}/agents/{agentId}/access_token` → the app's `{ access_token, expires_in }`
+ * - `GET /v1/wecom/{corpId}/jsapi_ticket` → the corp jsapi_ticket `{ ticket, expires_in }`
+ * - `GET /v1/wecom/{corpId}/agents/{agentId}/jsapi_ticket` → the agent jsapi_ticket (`type=agent_config`)
+ * - `POST /v1/wecom/{corpId}/agents/{agentId}/access_token/refresh` with `{ "stale" }`, as above
+ *   (see `WecomSigner.refreshAccessToken`: WeCom has no forced refresh, so a `stale` token that
+ *   WeCom still answers gets 503 `UPSTREAM_FAILED`).
  *
  * `HEAD` is answered wherever `GET` is, without the body.
  */
@@ -79,55 +137,21 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
   const fail = (res: ServerResponse, start: number, status: number, code: string, message: string, extra: Record<string, string> = {}) =>
     send(res, 'token_api', start, status, JSON.stringify({ error: { code, message } }), { ...HEADERS, ...extra });
 
-  function accountSource(appId: string): TokenSource | string {
-    const account = accounts.byAppId.get(appId);
-    if (!account) return `${appId.slice(0, 64)} is not an account of this service.`;
-    return {
-      log: { appId },
-      accessToken: () => account.signer.getAccessTokenInfo(),
-      ticket: () => account.signer.getJsapiTicketInfo(),
-      refresh: (stale) => account.signer.refreshAccessToken(stale),
-    };
-  }
-
-  // `agentId` undefined: the corp's own jsapi_ticket, through the first app of the corp.
-  function wecomSource(corpId: string, agentId: string | undefined): TokenSource | string {
-    const app = agentId === undefined ? accounts.wecomApps.find((candidate) => candidate.corpId === corpId) : accounts.wecomByKey.get(wecomKey(corpId, agentId));
-    if (!app) return `${corpId.slice(0, 64)}${agentId === undefined ? '' : ` agent ${agentId.slice(0, 16)}`} is not a WeCom app of this service.`;
-    const { signer } = app;
-    return {
-      log: agentId === undefined ? { corpId } : { corpId, agentId: app.agentId },
-      accessToken: async () => {
-        const access_token = await signer.accessToken();
-        return { access_token, expires_in: secondsTo(signer.status().accessTokenExpiresAt) };
-      },
-      ticket: async () => {
-        if (agentId === undefined) {
-          const ticket = await signer.corpTicket();
-          return { ticket, expires_in: secondsTo(signer.status().corpTicketExpiresAt) };
-        }
-        const ticket = await signer.agentTicket();
-        return { ticket, expires_in: secondsTo(signer.status().agentTicketExpiresAt) };
-      },
-      refresh: (stale) => signer.refreshAccessToken(stale),
-    };
-  }
-
-  async function tokenApi(req: IncomingMessage, res: ServerResponse, start: number, source: TokenSource | string, resource: string, unknownCode: string) {
+  async function tokenApi(req: IncomingMessage, res: ServerResponse, start: number, source: TokenSource | string, resource: Resource) {
     if (!authorized(req.headers.authorization)) {
       return fail(res, start, 401, 'UNAUTHORIZED', 'Send Authorization: Bearer <one of API_KEYS>.', { 'WWW-Authenticate': 'Bearer' });
     }
-    if (typeof source === 'string') return fail(res, start, 403, unknownCode, source);
-    const log = source.log;
+    if (typeof source === 'string') return fail(res, start, 403, 'UNKNOWN_APP_ID', source);
     const allowed = resource === 'access_token/refresh' ? ['POST'] : ['GET', 'HEAD'];
     if (!allowed.includes(req.method ?? '')) return fail(res, start, 405, 'METHOD_NOT_ALLOWED', `Use ${allowed[0]}.`, { Allow: allowed.join(', ') });
+    const { fields, platform } = source;
     try {
       if (resource === 'access_token') {
-        const { access_token, expires_in } = await source.accessToken();
+        const { access_token, expires_in } = await source.accessToken!();
         return send(res, 'token_api', start, 200, JSON.stringify({ access_token, expires_in }));
       }
       if (resource === 'jsapi_ticket') {
-        const { ticket, expires_in } = await source.ticket();
+        const { ticket, expires_in } = await source.jsapiTicket();
         return send(res, 'token_api', start, 200, JSON.stringify({ ticket, expires_in }));
       }
       const text = await readBody(req);
@@ -142,22 +166,22 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
         // answered below
       }
       if (typeof stale !== 'string' || !stale) {
-        return fail(res, start, 400, 'MISSING_STALE', 'Send JSON {"stale": "<the access_token that WeChat refused with 40001 (WeCom: 40014 or 42001)>"}.');
+        return fail(res, start, 400, 'MISSING_STALE', `Send JSON {"stale": "<the access_token that ${platform} refused with ${platform === 'WeChat' ? '40001' : '42001 or 40014'}>"}.`);
       }
-      const { access_token, expires_in, refreshed } = await source.refresh(stale);
-      logger.info({ ...log, refreshed }, refreshed ? 'access_token refreshed on request' : 'access_token refresh request: the current token answered');
+      const { access_token, expires_in, refreshed } = await source.refresh!(stale);
+      logger.info({ ...fields, refreshed }, refreshed ? 'access_token refreshed on request' : 'access_token refresh request: the current token answered');
       return send(res, 'token_api', start, 200, JSON.stringify({ access_token, expires_in, refreshed }));
     } catch (error) {
       if (error instanceof TokenRefreshError) {
         // No token other than the refused one can be had now: say when to come back, never 200 with it.
         const { code, retryAfter, errcode, hint } = error;
-        logger.warn({ ...log, code, retryAfter, errcode }, `token API failed: ${error.message}`);
+        logger.warn({ ...fields, code, retryAfter, errcode }, `token API failed: ${error.message}`);
         const what = resource === 'access_token/refresh' ? 'No access_token other than the refused one can be had now' : `The ${resource} needs an access_token that could not be renewed now`;
         const body = { error: { code, message: `${what} (${code}); retry after ${retryAfter} s.`, retryAfter, errcode, hint } };
         return send(res, 'token_api', start, 503, JSON.stringify(body), { ...HEADERS, 'Retry-After': String(retryAfter) });
       }
       const answer = signingErrorAnswer(error);
-      logger.error({ ...log, resource, status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `token API failed: ${answer.body.error.message}`);
+      logger.error({ ...fields, resource, status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `token API failed: ${answer.body.error.message}`);
       return send(res, 'token_api', start, answer.status, JSON.stringify(answer.body));
     }
   }
@@ -171,16 +195,8 @@ export function createInternalHandler(options: InternalHandlerOptions): (req: In
       if (req.method !== 'GET' && req.method !== 'HEAD') done = send(res, 'metrics', start, 405, '', { Allow: 'GET, HEAD' });
       else done = metrics.registry.metrics().then((text) => send(res, 'metrics', start, 200, text, { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' }));
     } else {
-      const match = config.apiKeys.length ? TOKEN_PATH.exec(path) : null;
-      const wecom = config.apiKeys.length && !match ? WECOM_PATH.exec(path) : null;
-      let ids: string[] | undefined;
-      try {
-        ids = match ? [decodeURIComponent(match[1])] : wecom ? [decodeURIComponent(wecom[1]), ...(wecom[2] === undefined ? [] : [decodeURIComponent(wecom[2])])] : undefined;
-      } catch {
-        // a malformed escape: no such account path
-      }
-      if (match && ids) done = tokenApi(req, res, start, accountSource(ids[0]), match[2], 'UNKNOWN_APP_ID');
-      else if (wecom && ids) done = tokenApi(req, res, start, wecomSource(ids[0], ids[1]), wecom[3] ?? wecom[4], 'UNKNOWN_WECOM_APP');
+      const found = config.apiKeys.length ? sourceOf(path, accounts) : undefined;
+      if (found) done = tokenApi(req, res, start, found.source, found.resource);
       else done = send(res, 'other', start, 404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `Nothing is at ${path.slice(0, 100)} on this port.` } }));
     }
     if (done) {

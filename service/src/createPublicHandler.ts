@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { JSON_HEADERS, createSigningEndpoint, readRequestBody } from 'wechat-share/server';
+import { JSON_HEADERS, createSigningEndpoint, readRequestBody, type CheckedSigningRequest } from 'wechat-share/server';
 import { checkReadiness } from './checkReadiness.js';
 import type { Account, Accounts, WecomApp } from './createAccounts.js';
-import type { Metrics, Route } from './createMetrics.js';
+import type { Metrics, Owner, Route } from './createMetrics.js';
 import { answerFailure } from './answerFailure.js';
 import type { ServiceConfig } from './readConfig.js';
 
@@ -21,8 +21,15 @@ export interface PublicHandlerOptions {
 
 const LIVE = JSON.stringify({ status: 'ok' });
 
+/** Who signed, for the metrics: an appId, or a WeCom app's corpId and agentId. */
+const ownerOf = (target: Account | WecomApp): Owner => ('appId' in target ? target.appId : target);
+/** Who signed, for a log line: `{ appId }` or `{ corpId, agentId }`. */
+const ownerFields = (target: Account | WecomApp) => ('appId' in target ? { appId: target.appId } : { corpId: target.corpId, agentId: target.agentId });
+
 /**
- * The public listener's `(req, res)`: the signing endpoint at `SIGNING_PATH`, the same flow as
+ * The public listener's `(req, res)`: the signing endpoint at `SIGNING_PATH` (a page inside WeCom,
+ * `platform=wecom`, signed by the WeCom app of its host, any other by the Official Account of
+ * its host), the same flow as
  * `createSignatureHandler` (both are `createSigningEndpoint`: its order, checks, answers and error
  * codes), `GET`/`HEAD /livez`, `GET`/`HEAD /readyz`, and 404 for everything else.
  *
@@ -34,14 +41,20 @@ const LIVE = JSON.stringify({ status: 'ok' });
 export function createPublicHandler(options: PublicHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, accounts, metrics, logger, closing, storeConnected } = options;
 
+  // A page inside WeCom (platform=wecom) goes to the WeCom app of its host, any other to the
+  // Official Account of its host: one host may have one of each (readConfig allows no more).
+  const wecomRoute = (check: CheckedSigningRequest): WecomApp | string =>
+    accounts.routeWecom(check.hostname, check.appId) ??
+    (check.appId !== undefined && accounts.routeWecom(check.hostname)
+      ? `${check.hostname} is not a host of a WeCom app of ${check.appId}.`
+      : `No WeCom app is configured for ${check.hostname} (a page inside WeCom, platform=wecom).`);
   const endpoint = createSigningEndpoint<Account | WecomApp>({
     allowedOrigins: config.allowedOrigins,
-    // One service signs for several accounts: the appId parameter picks one (for WeCom, a corpId).
+    // One service signs for several accounts: the appId parameter picks one (for WeCom, the corpId).
     appIdParameter: true,
     route: (check) =>
       check.platform === 'wecom'
-        ? (accounts.routeWecom(check.hostname, check.appId) ??
-          (check.appId === undefined ? `No WeCom app is configured for ${check.hostname} here.` : `No WeCom app of ${check.appId} is configured for ${check.hostname} here.`))
+        ? wecomRoute(check)
         : (accounts.route(check.hostname, check.appId) ??
           (check.appId === undefined
             ? `${check.hostname} is not a host of any account here.`
@@ -49,12 +62,9 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
               ? `${check.hostname} is not a host of ${check.appId}.`
               : `appId ${check.appId} is not an account here.`)),
     sign: (target, check) => target.signer.sign(check.parsedUrl),
-    onSigned: (result, target) => metrics.signed('corpId' in target ? target : result.appId),
+    onSigned: (_, target) => metrics.signed(ownerOf(target)),
     onError: (answer, target) =>
-      logger.error(
-        { ...('corpId' in target ? { corpId: target.corpId, agentId: target.agentId } : { appId: target.appId }), status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode },
-        `signing failed: ${answer.body.error.message}`,
-      ),
+      logger.error({ ...ownerFields(target), status: answer.status, code: answer.body.error.code, errcode: answer.body.error.errcode }, `signing failed: ${answer.body.error.message}`),
   });
 
   // `body` is JSON text, or null for none. For HEAD, node:http sends no body whatever is passed.
@@ -72,7 +82,10 @@ export function createPublicHandler(options: PublicHandlerOptions): (req: Incomi
   async function ready(res: ServerResponse, start: number) {
     if (closing()) return send(res, 'readyz', start, 503, JSON.stringify({ status: 'shutting_down' }), JSON_HEADERS);
     const readiness = await checkReadiness(accounts, storeConnected);
-    if (readiness.status !== 200) logger.error({ accounts: readiness.body.accounts.filter((a) => !a.ready), wecomApps: readiness.body.wecomApps?.filter((a) => !a.ready) }, 'not ready: some account or WeCom app cannot sign');
+    if (readiness.status !== 200) {
+      const { accounts: official, wecomApps = [] } = readiness.body;
+      logger.error({ accounts: official.filter((a) => !a.ready), wecomApps: wecomApps.filter((a) => !a.ready) }, 'not ready: some account or WeCom app cannot sign');
+    }
     send(res, 'readyz', start, readiness.status, JSON.stringify(readiness.body), JSON_HEADERS);
   }
 

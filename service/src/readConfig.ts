@@ -224,6 +224,15 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
   const single = { appId: value('WECHAT_APP_ID'), appSecret: value('WECHAT_APP_SECRET'), hosts: value('ALLOWED_HOSTS') };
   const several = value('WECHAT_ACCOUNTS');
 
+  /** The string `entry[key]`, trimmed; `undefined` when absent, or (reported) when not a non-empty string. */
+  function entryString(at: string, entry: Record<string, unknown>, key: string): string | undefined {
+    const v = entry[key];
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && v.trim()) return v.trim();
+    report(`${at}.${key}`, 'must be a non-empty string');
+    return undefined;
+  }
+
   /** An entry's `hosts`: a JSON array of host strings, normalised and checked (see checkHosts). */
   function entryHosts(at: string, hostsValue: unknown): string[] {
     const hosts = Array.isArray(hostsValue) && hostsValue.every((h) => typeof h === 'string') ? (hostsValue as string[]).map(normalHost) : [];
@@ -249,13 +258,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
     for (const key of Object.keys(entry).filter((k) => !WECOM_KEYS.includes(k) && k !== 'appId')) {
       report(`${at}.${key}`, `is not a WeCom app setting (known: ${WECOM_KEYS.join(', ')})`);
     }
-    const text = (key: string) => {
-      const v = entry[key];
-      if (v === undefined) return undefined;
-      if (typeof v === 'string' && v.trim()) return v.trim();
-      report(`${at}.${key}`, 'must be a non-empty string');
-      return undefined;
-    };
+    const text = (key: string) => entryString(at, entry, key);
     const corpId = text('corpId') ?? '';
     if (entry.corpId !== undefined || corpId) checkId(`${at}.corpId`, corpId, 'corpId', '我的企业 → 企业信息 in the WeCom admin', 'ww1234567890abcdef');
     const inline = text('corpSecret');
@@ -303,13 +306,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, re
           const wecom = WECOM_KEYS.includes(key) ? ': a WeCom app is an entry with corpId, corpSecret, agentId and hosts' : '';
           report(`${at}.${key}`, `is not an account setting (known: ${ACCOUNT_KEYS.join(', ')})${wecom}`);
         }
-        const text = (key: string) => {
-          const v = entry[key];
-          if (v === undefined) return undefined;
-          if (typeof v === 'string' && v.trim()) return v.trim();
-          report(`${at}.${key}`, 'must be a non-empty string');
-          return undefined;
-        };
+        const text = (key: string) => entryString(at, entry, key);
         const appId = text('appId');
         if (appId === undefined && entry.appId === undefined) report(`${at}.appId`, 'is required (or corpId, for a WeCom app)', 'wx1234567890abcdef');
         accounts.push({

@@ -45,4 +45,24 @@ describe('createMetrics', () => {
     expect(sample(text, 'wechat_share_http_requests_in_flight')).toBe(1);
     expect(sample(text, 'wechat_share_http_requests_total{route="other",status="404"}')).toBeUndefined();
   });
+
+  it('counts WeCom apps by corp_id and agent_id, apart from each other and from Official Accounts, in the same metrics', async () => {
+    const metrics = createMetrics(() => [
+      { owner: 'wx_a', credential: 'jsapi_ticket', seconds: 7000 },
+      { owner: { corpId: 'ww_c', agentId: 1000002 }, credential: 'agent_jsapi_ticket', seconds: 6000 },
+    ]);
+    for (let i = 0; i < 3; i++) metrics.signed({ corpId: 'ww_c', agentId: 1000002 });
+    metrics.signed({ corpId: 'ww_c', agentId: 1000003 });
+    metrics.signed('wx_a');
+    metrics.upstream({ corpId: 'ww_c', agentId: 1000002 }, '/cgi-bin/gettoken', '60020');
+    metrics.upstream('wx_a', '/cgi-bin/stable_token', 'ok');
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'wechat_share_signatures_total{corp_id="ww_c",agent_id="1000002"}')).toBe(3);
+    expect(sample(text, 'wechat_share_signatures_total{corp_id="ww_c",agent_id="1000003"}')).toBe(1);
+    expect(sample(text, 'wechat_share_signatures_total{app_id="wx_a"}')).toBe(1);
+    expect(sample(text, 'wechat_share_upstream_requests_total{corp_id="ww_c",agent_id="1000002",api="/cgi-bin/gettoken",outcome="60020"}')).toBe(1);
+    expect(sample(text, 'wechat_share_upstream_requests_total{app_id="wx_a",api="/cgi-bin/stable_token",outcome="ok"}')).toBe(1);
+    expect(sample(text, 'wechat_share_credential_ttl_seconds{corp_id="ww_c",agent_id="1000002",credential="agent_jsapi_ticket"}')).toBe(6000);
+    expect(sample(text, 'wechat_share_credential_ttl_seconds{app_id="wx_a",credential="jsapi_ticket"}')).toBe(7000);
+  });
 });
