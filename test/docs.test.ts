@@ -33,6 +33,7 @@ function outline(markdown: string): Outline {
 describe.each([
   ['README.md', 'README.zh-CN.md'],
   ['docs/production.md', 'docs/production.zh-CN.md'],
+  ['docs/wecom.md', 'docs/wecom.zh-CN.md'],
   ['service/README.md', 'service/README.zh-CN.md'],
 ])('%s and %s', (english, chinese) => {
   const en = outline(readFileSync(english, 'utf8'));
