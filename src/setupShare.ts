@@ -10,6 +10,7 @@ import { requestSignature } from './lib/requestSignature';
 import { resolveShareData } from './lib/resolveShareData';
 import { signingUrls } from './lib/signingUrls';
 import { stripShareParams } from './lib/stripShareParams';
+import { shareInWecom } from './wecom/shareInWecom';
 import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx } from './types';
 
 // How one setupShare call runs, state by state (what holds for the whole page is stated once, in
@@ -68,6 +69,8 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
 
   // Bad share data fails here, before any request.
   resolveShareData(share, snapshot);
+  // Inside WeCom: its own SDK (ww) and signatures; nothing of it runs or loads in WeChat.
+  if (snapshot.wecom) return shareInWecom(share, { ...settings, timeout }, snapshot);
   // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
   const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : jweixinUrls(version), timeout);
   // The card, read when it is applied: an early start's becomes the first setupShare's if that

@@ -91,6 +91,14 @@ export interface ShareOptions {
    */
   sdkUrl?: string;
   /**
+   * Inside WeCom (企业微信, user agent with `wxwork/`): where Tencent's WeCom JS-SDK (`window.ww`,
+   * @wecom/jssdk 2.4.0) is loaded from, taken as it is (no fallback). A `window.ww` already on the
+   * page is used instead. Inside WeCom the endpoint is asked with `platform=wecom` (see docs/wecom.md);
+   * a `sign` function must then answer the corpId in `appId`, and `agentId` and `agentSignature` for an app.
+   * @default `https://wwcdn.weixin.qq.com/node/open/js/wecom-jssdk-2.4.0.js`, then the same file under `/node/wework/wwopen/js/`
+   */
+  wecomSdkUrl?: string;
+  /**
    * Time limit in milliseconds for each jweixin load attempt, for the signing request, and for
    * WeChat to answer `wx.config`.
    * @default 10000
@@ -153,7 +161,9 @@ export interface ShareOptions {
  * - `ready`: `wx.config` was verified and both new share APIs reported success.
  *   `signedUrl` is the URL WeChat accepted; `jsApiList` and `openTagList` what the config in force
  *   requested (`openTagList` empty without open tags). Open tags report their own fate: each tag's
- *   `ready` or `error` event, and {@link ShareOptions.onOpenTagsError}.
+ *   `ready` or `error` event, and {@link ShareOptions.onOpenTagsError}. Inside WeCom, `platform`
+ *   is `'wecom'`: the card is on WeCom's 「转发」, 「微信」 and 「朋友圈」 menus (`ww.onMenuShare*`), and
+ *   `openTagList` is `[]`.
  * - `unsupported`: nothing was loaded or requested. `not-wechat`: the user agent has no
  *   `MicroMessenger`; `no-window`: not in a browser (SSR).
  * - `redirecting`: the URL carried second-share parameters; `location.replace(to)` is under way
@@ -163,7 +173,7 @@ export interface ShareOptions {
  *   `webViewShare` of `wechat-share/miniprogram`). No signing request, no `wx.config`.
  */
 export type ShareResult =
-  | { status: 'ready'; signedUrl: string; jsApiList: string[]; openTagList: string[] }
+  | { status: 'ready'; signedUrl: string; jsApiList: string[]; openTagList: string[]; platform?: 'wecom' }
   | { status: 'unsupported'; reason: 'not-wechat' | 'no-window' }
   | { status: 'redirecting'; to: string }
   | { status: 'miniprogram' };

@@ -39,8 +39,8 @@ export const bootHandover = (): BootHandover => (window.wechatShareBoot ||= {});
 // no config function (a form's named field would be an element too), jweixin has.
 const globalWx = (): Wx | undefined => [window.wx, window.jWeixin].find((value) => typeof value?.config == 'function');
 
-// Resolves when `script` fires load, rejects on error or after `timeout` ms.
-function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<unknown> {
+/** Resolves when `script` fires load, rejects on error or after `timeout` ms. */
+export function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<unknown> {
   const events = new Promise((resolve, reject) => {
     script.addEventListener('load', resolve);
     script.addEventListener('error', () => reject(new Error('error')));

@@ -24,5 +24,6 @@ export function normalizeSignature(raw: unknown, fallbackAppId?: string): Signat
   if (missing.length) {
     throw new WechatShareError('SIGN_RESPONSE_INVALID', `Signing answer lacks ${missing.join(', ')}: ${JSON.stringify(raw)?.slice(0, 200)}`);
   }
-  return result as SignatureData;
+  // A WeCom answer's agent part (platform=wecom) goes on as it came: the WeCom client reads it.
+  return Object.assign(result, body.agentSignature && { agentId: body.agentId, agentSignature: body.agentSignature }) as SignatureData;
 }

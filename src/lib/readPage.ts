@@ -6,6 +6,8 @@ export interface PageSnapshot {
   currentUrl: string;
   /** Inside WeChat: the user agent has `MicroMessenger`. */
   inWechat: boolean;
+  /** Inside WeCom (企业微信): the user agent has `wxwork/` (and `MicroMessenger` too). */
+  wecom: boolean;
   /** iPhone, iPad or iPod: WeChat there checks the entry URL (reported by users). */
   ios: boolean;
   /**
@@ -31,6 +33,7 @@ export function readPage(): PageSnapshot {
     href,
     currentUrl: href.split('#')[0],
     inWechat: /micromessenger/i.test(userAgent),
+    wecom: /wxwork\//i.test(userAgent),
     ios: /iphone|ipad|ipod/i.test(userAgent),
     harmony: /openharmony/i.test(userAgent),
     wechatVersion: userAgent.match(/micromessenger\/([\d.]+)/i)?.[1],

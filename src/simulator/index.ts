@@ -1,6 +1,6 @@
 export { installBridge } from './installBridge';
 export { verifyWithEndpoint } from './verifyWithEndpoint';
-export { wechatUserAgent } from './wechatUserAgent';
+export { wechatUserAgent, wecomUserAgent } from './wechatUserAgent';
 export type {
   BridgeOptions, BridgeState, ConfigRecord, VerifyRequest, VerifyResult, Platform, SimulatedBridge, SimulatedCard, WeixinJSBridge,
   OpenTagName, OpenTagRecord, OpenTagLaunch, JweixinScript,

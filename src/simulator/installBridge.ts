@@ -3,11 +3,11 @@
 // URL, Android against the current one; "offline verifying" while pending) and records what the
 // page set up for sharing. Written from the protocol (the official JS-SDK docs and what
 // jweixin-1.4.0.js sends), never from the SDK it judges: it imports nothing of it.
-import type { BridgeOptions, BridgeState, ConfigRecord, SimulatedBridge, SimulatedCard, WeixinJSBridge } from './types';
+import type { BridgeOptions, BridgeState, ConfigRecord, SimulatedBridge, SimulatedCard, VerifyRequest, WeixinJSBridge } from './types';
 import { installOpenTags } from './installOpenTags';
 import { isAtLeast } from './isAtLeast';
 import { watchJweixinScripts } from './watchJweixinScripts';
-import { wechatUserAgent } from './wechatUserAgent';
+import { wechatUserAgent, wecomUserAgent } from './wechatUserAgent';
 
 // The invoke each legacy handler makes when the user shares, by its menu event. jweixin lists
 // the legacy APIs in verifyJsApiList by these event names, so they are also the permissions.
@@ -17,6 +17,8 @@ const SEND_APIS: Record<string, string> = {
   'menu:share:qq': 'shareQQ',
   'menu:share:weiboApp': 'shareWeiboApp',
   'menu:share:QZone': 'shareQZone',
+  // WeCom only: 「微信」 sends the card to WeChat (@wecom/jssdk 2.4.0's onMenuShareWechat).
+  'menu:share:wechat': 'shareWechat',
 };
 
 /**
@@ -36,8 +38,11 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   const latency = options.latency ?? 30;
   const listeners = new Set<(state: BridgeState) => void>();
   const handlers = new Map<string, (argv: object) => void>();
+  const wecom = options.client === 'wecom';
+  const wecomVersion = options.wecomVersion ?? '4.1.30';
   const state: BridgeState = {
     platform,
+    client: wecom ? 'wecom' : 'wechat',
     iframeAdded: false,
     // Like a WebView, the client knows the URL it opened: its own first look at the page (load
     // the simulator first in <head>), never what the page's scripts say.
@@ -49,7 +54,8 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     miniProgram: !!options.miniProgram,
     miniProgramMessages: [],
   };
-  const checksEntry = (options.checks ?? (platform === 'ios' ? 'entry' : 'current')) === 'entry';
+  // WeCom checks the current URL: @wecom/jssdk signs location.href inside WeCom (its getSignURL).
+  const checksEntry = (options.checks ?? (platform === 'ios' && !wecom ? 'entry' : 'current')) === 'entry';
   const harmony = platform === 'harmony';
   // HarmonyOS WeChat counts its own versions from 1.0 (see wechatUserAgent).
   const version = options.version ?? (harmony ? '1.0.3.52' : '8.0.50');
@@ -71,7 +77,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
   const changed = () => listeners.forEach((listener) => listener(state));
   // In a web-view the user agent also carries miniProgram (reported by users; the official docs
   // name window.__wxjs_environment, set below).
-  const userAgent = wechatUserAgent(platform, version) + (state.miniProgram ? ' miniProgram' : '');
+  const userAgent = wecom ? wecomUserAgent(platform, wecomVersion) : wechatUserAgent(platform, version) + (state.miniProgram ? ' miniProgram' : '');
   Object.defineProperty(navigator, 'userAgent', { get: () => userAgent, configurable: true });
   const openTags = installOpenTags(state, changed, { platform, version, openTagsError: options.openTagsError });
   const unwatchScripts = watchJweixinScripts(state, changed);
@@ -93,12 +99,31 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
     imgUrl: String(args.imgUrl ?? args.img_url ?? ''),
   });
 
+  // Verifies one config after `latency`; resolves with the client's reply text and extra fields.
+  const verified = (record: ConfigRecord, request: VerifyRequest) =>
+    new Promise<void>((resolve) => setTimeout(resolve, latency))
+      .then(() => options.verify(request))
+      .catch((error: unknown) => ({ ok: false, errMsg: 'system error', reason: String(error) }))
+      .then((result) => {
+        record.result = result;
+        record.state = result.ok ? 'ok' : 'failed';
+        record.errMsg = result.ok ? 'config:ok' : `config:${result.errMsg}`;
+        // Open tags are judged by the config, independently of its jsApiList (official).
+        openTags.judge(record);
+        // Newer clients tell the page which URL they checked, beside `invalid signature`
+        // (`realAuthUrl`: reported by users, not documented); jweixin hands it to wx.error.
+        if (reportsRealAuthUrl && !wecom && result.errMsg === 'invalid signature') record.realAuthUrl = record.url;
+        changed();
+        return { text: result.ok ? 'ok' : `fail_${result.errMsg}`, extra: record.realAuthUrl ? { realAuthUrl: record.url } : undefined };
+      });
+
   // What the client answers: its err_msg text, and for a config the fields it adds to it.
   type Reply = string | Promise<{ text: string; extra?: Record<string, string> }>;
   const answer = (name: string, args: Record<string, unknown>): Reply => {
     if (name === 'preVerifyJSAPI') {
       const record: ConfigRecord = {
         state: 'pending',
+        kind: wecom ? 'corp' : undefined,
         appId: String(args.verifyAppId),
         signature: String(args.verifySignature),
         jsApiList: (args.verifyJsApiList as string[]) || [],
@@ -115,22 +140,36 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
         nonceStr: String(args.verifyNonceStr),
         timestamp: Number(args.verifyTimestamp),
         signature: record.signature,
+        ...(wecom ? { platform: 'wecom' as const, kind: 'corp' as const } : {}),
       };
-      return new Promise<void>((resolve) => setTimeout(resolve, latency))
-        .then(() => options.verify(request))
-        .catch((error: unknown) => ({ ok: false, errMsg: 'system error', reason: String(error) }))
-        .then((result) => {
-          record.result = result;
-          record.state = result.ok ? 'ok' : 'failed';
-          record.errMsg = result.ok ? 'config:ok' : `config:${result.errMsg}`;
-          // Open tags are judged by the config, independently of its jsApiList (official).
-          openTags.judge(record);
-          // Newer clients tell the page which URL they checked, beside `invalid signature`
-          // (`realAuthUrl`: reported by users, not documented); jweixin hands it to wx.error.
-          if (reportsRealAuthUrl && result.errMsg === 'invalid signature') record.realAuthUrl = record.url;
-          changed();
-          return { text: result.ok ? 'ok' : `fail_${result.errMsg}`, extra: record.realAuthUrl ? { realAuthUrl: record.url } : undefined };
-        });
+      return verified(record, request);
+    }
+    if (name === 'agentConfig' && wecom) {
+      // WeCom below 3.0.24 takes agentConfig only after a passing corp config (official, 94313).
+      const corpOk = state.configs.some((config) => config.kind === 'corp' && config.state === 'ok');
+      if (!isAtLeast(wecomVersion, '3.0.24') && !corpOk) return 'fail_no permission: wx.config first (WeCom below 3.0.24)';
+      const record: ConfigRecord = {
+        state: 'pending',
+        kind: 'agent',
+        agentId: Number(args.agentid),
+        appId: String(args.corpid),
+        signature: String(args.signature),
+        jsApiList: (args.jsApiList as string[]) || [],
+        url: location.href.split('#')[0],
+        pageUrl: location.href.split('#')[0],
+      };
+      state.configs.push(record);
+      changed();
+      return verified(record, {
+        url: record.url,
+        appId: record.appId,
+        nonceStr: String(args.nonceStr),
+        timestamp: Number(args.timestamp),
+        signature: record.signature,
+        platform: 'wecom',
+        kind: 'agent',
+        agentId: record.agentId,
+      });
     }
     if (name === 'updateAppMessageShareData' || name === 'updateTimelineShareData') {
       if (!hasNewApis) return 'fail_function_not_exist';
@@ -140,7 +179,7 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
       changed();
       return 'ok';
     }
-    const send = Object.keys(SEND_APIS).find((event) => SEND_APIS[event] === name);
+    const send = Object.keys(SEND_APIS).find((event) => SEND_APIS[event] === name && (wecom || name !== 'shareWechat'));
     if (send) {
       const denied = permission(send);
       if (denied) return denied;

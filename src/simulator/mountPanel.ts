@@ -9,9 +9,9 @@ const CHECKS: Record<Platform, string> = {
 };
 
 /** What the panel's switch plays: a WeChat client, a Mini Program's web-view, or a plain browser. */
-export type PanelPlatform = Platform | 'miniprogram' | 'browser';
+export type PanelPlatform = Platform | 'miniprogram' | 'browser' | 'wecom-ios' | 'wecom-android';
 
-/** sessionStorage key holding the platform the simulator plays: `ios`, `android`, `harmony`, `miniprogram` or `browser`. */
+/** sessionStorage key holding the platform the simulator plays: `ios`, `android`, `harmony`, `miniprogram`, `browser`, `wecom-ios` or `wecom-android`. */
 export const PLATFORM_KEY = 'wechat-share-simulator:platform';
 /** sessionStorage key holding the WeChat version the simulator plays (below 6.7.2: no new share APIs). */
 export const VERSION_KEY = 'wechat-share-simulator:version';
@@ -184,7 +184,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
   root.append(el('style', { textContent: STYLE }), panel);
 
   const seg = el('div', { className: 'seg', role: 'group', ariaLabel: 'Platform' } as Partial<HTMLDivElement>);
-  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['harmony', 'HarmonyOS'], ['miniprogram', 'Mini Program'], ['browser', 'Browser']] as const) {
+  for (const [value, label] of [['ios', 'iOS'], ['android', 'Android'], ['harmony', 'HarmonyOS'], ['miniprogram', 'Mini Program'], ['wecom-ios', 'WeCom iOS'], ['wecom-android', 'WeCom Android'], ['browser', 'Browser']] as const) {
     const button = el('button', { textContent: label, type: 'button' });
     button.setAttribute('aria-pressed', String(value === platform));
     button.dataset.platform = value;
@@ -200,7 +200,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
     toggle.textContent = panel.classList.contains('collapsed') ? '+' : '–';
   });
   const body = el('div', { className: 'body' });
-  panel.append(el('header', {}, el('strong', { textContent: 'WeChat' }), seg, toggle), body);
+  panel.append(el('header', {}, el('strong', { textContent: bridge?.state.client === 'wecom' ? 'WeCom' : 'WeChat' }), seg, toggle), body);
 
   // What the last button press answered; kept across renders.
   let lastAction = '';
@@ -215,6 +215,7 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
       return;
     }
     if (state.miniProgram) return renderMiniProgram(state);
+    if (state.client === 'wecom') return renderWecom(state);
     const config = state.configs[state.configs.length - 1];
     const status = el('div', { className: `status ${config?.state ?? 'pending'}` });
     status.dataset.state = config?.state ?? 'none';
@@ -299,6 +300,52 @@ export function mountPanel(bridge: SimulatedBridge | undefined, platform: PanelP
     result.textContent = [lastAction, sent && `Last sent: ${sent.api} "${sent.card.title}"`].filter(Boolean).join(' · ');
     body.append(actions, result, el('div', { className: 'muted', textContent: `${CHECKS[state.platform]} · entry ${state.entryUrl}` }));
     if (state.iframeAdded) body.append(el('div', { className: 'status failed', textContent: 'An <iframe> is in the page: HarmonyOS WeChat now answers JS-SDK calls with "invalid signature" (reported by users).' }));
+  };
+
+  // In WeCom the card is what the page's onMenuShare* handler sends when the user taps a menu: the
+  // panel taps 「转发」 (a WeCom chat), 「微信」 (to WeChat) and 「朋友圈」, and shows what was sent.
+  const renderWecom = (state: BridgeState) => {
+    const configs = state.configs;
+    const last = configs[configs.length - 1];
+    const status = el('div', { className: `status ${last?.state ?? 'pending'}` });
+    status.dataset.state = last?.state ?? 'none';
+    if (!last) status.append(el('b', { textContent: 'Waiting for ww.register…' }));
+    for (const config of configs.slice(-2)) {
+      const what = config.kind === 'agent' ? `agentConfig (agent ${config.agentId})` : 'config (corp)';
+      status.append(el('div', { textContent: `${config.state === 'ok' ? '✓' : config.state === 'failed' ? '✗' : '…'} ${what}: ${config.errMsg ?? 'verifying'}` }));
+      if (config.state === 'failed') {
+        if (config.result?.reason) status.append(el('div', { textContent: config.result.reason }));
+        if (/signature/.test(config.errMsg ?? '')) {
+          status.append(el('div', { className: 'muted', textContent: `Check: sign ${config.url} with the ${config.kind === 'agent' ? "app's agent ticket" : 'corp jsapi_ticket'} of ${config.appId}.` }));
+        }
+      }
+    }
+    body.append(status);
+    const sentBy = (api: string) => state.sent.filter((sent) => sent.api === api).pop()?.card;
+    for (const [label, api, key] of [['转发 · sent in WeCom (onMenuShareAppMessage)', 'sendAppMessage', 'wecom'], ['微信 · sent to WeChat (onMenuShareWechat)', 'shareWechat', 'wechat'], ['朋友圈 (onMenuShareTimeline)', 'shareTimeline', 'moments']] as const) {
+      const sent = sentBy(api);
+      const view = el('div', { className: 'card' }, el('h3', { textContent: label }));
+      view.dataset.card = key;
+      view.append(sent
+        ? el('div', { className: 'chat' }, el('div', { className: 'title', textContent: sent.title }), el('div', { className: 'desc', textContent: sent.desc ?? '' }), el('img', { src: sent.imgUrl, alt: '' }), el('div', { className: 'link', textContent: sent.link }))
+        : el('div', { className: 'muted', textContent: state.menuHandlers.includes(`menu:share:${key === 'wecom' ? 'appmessage' : key === 'moments' ? 'timeline' : 'wechat'}`) ? 'Set: tap to send it.' : 'Not set: WeCom would share a default card.' }));
+      body.append(view);
+    }
+    const actions = el('div', { className: 'actions' });
+    const result = el('div', { className: 'muted', textContent: lastAction });
+    result.dataset.result = '';
+    for (const [label, target] of [['Tap 转发', 'appmessage'], ['Tap 微信', 'wechat'], ['Tap 朋友圈', 'timeline']] as const) {
+      const button = el('button', { type: 'button', textContent: label, className: 'secondary' });
+      button.dataset.tap = target;
+      button.addEventListener('click', () => {
+        bridge!.tapShare(target).then((errMsg) => {
+          lastAction = `${label}: ${errMsg}`;
+          draw(bridge!.state);
+        });
+      });
+      actions.append(button);
+    }
+    body.append(actions, result, el('div', { className: 'muted', textContent: `WeCom ${state.platform === 'ios' ? 'iOS' : 'Android'} checks the current URL` }));
   };
 
   // In a web-view the share menu is the Mini Program page's: it shares what the page posted.

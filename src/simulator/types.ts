@@ -22,6 +22,19 @@ export interface BridgeOptions {
    */
   platform?: Platform;
   /**
+   * Which app to be: `wechat`, or `wecom`, WeCom (企业微信) on `platform`'s OS: a `wxwork/` user
+   * agent, the current URL checked (as @wecom/jssdk 2.4.0 signs it inside WeCom: `getSignURL`),
+   * `agentConfig` verified against the agent ticket (before WeCom 3.0.24 only after a passing
+   * corp config), and the 「微信」 menu (`menu:share:wechat` → `shareWechat`). What it implements is
+   * what @wecom/jssdk 2.4.0's `dist/wecom.global.js` asks of the client: `WeixinJSBridge.invoke`
+   * (`preVerifyJSAPI`, `agentConfig`, `sendAppMessage`, `shareWechat`, `shareTimeline`),
+   * `WeixinJSBridge.on` (`menu:share:*`) and the `WeixinJSBridgeReady` event.
+   * @default 'wechat'
+   */
+  client?: 'wechat' | 'wecom';
+  /** WeCom's version in the user agent (`client: 'wecom'`). @default '4.1.30' */
+  wecomVersion?: string;
+  /**
    * Checks a signature. It needs the jsapi_ticket, which must never reach a browser: in a page,
    * use {@link verifyWithEndpoint}; in Node tests, the server's `verifyConfig`.
    */
@@ -128,6 +141,10 @@ export interface SimulatedCard {
 /** One `wx.config` as the simulated client saw it. */
 export interface ConfigRecord {
   state: 'pending' | 'ok' | 'failed';
+  /** WeCom: `corp` (`preVerifyJSAPI`, the corp jsapi_ticket) or `agent` (`agentConfig`, the agent ticket). */
+  kind?: 'corp' | 'agent';
+  /** WeCom `agent` configs: the agentId the page registered. */
+  agentId?: number;
   appId: string;
   signature: string;
   jsApiList: string[];
@@ -154,6 +171,8 @@ export interface ConfigRecord {
 /** What the simulated client knows, for tests and the preview panel. */
 export interface BridgeState {
   platform: Platform;
+  /** `wechat`, or `wecom` (see {@link BridgeOptions.client}). */
+  client: 'wechat' | 'wecom';
   /** On `harmony`: an `<iframe>` has been in the page, so JS-SDK calls now fail (reported by users). */
   iframeAdded: boolean;
   entryUrl: string;
@@ -192,9 +211,10 @@ export interface SimulatedBridge {
   /**
    * Acts as the user tapping share in the "…" menu: runs the page's legacy handler, whose data
    * goes to the client and whose `success` fires. Resolves with the errMsg of the send.
-   * @param target - `appmessage` (chat), `timeline` (Moments), `qq`, `weiboApp` or `QZone`
+   * @param target - `appmessage` (chat; WeCom's 「转发」), `timeline` (Moments), `qq`, `weiboApp`,
+   *   `QZone`, or `wechat` (WeCom's 「微信」, to WeChat)
    */
-  tapShare(target: 'appmessage' | 'timeline' | 'qq' | 'weiboApp' | 'QZone'): Promise<string>;
+  tapShare(target: 'appmessage' | 'timeline' | 'qq' | 'weiboApp' | 'QZone' | 'wechat'): Promise<string>;
   /** Calls `listener` after every change of `state`; returns the function that stops it. */
   subscribe(listener: (state: BridgeState) => void): () => void;
   /** Removes `window.WeixinJSBridge` and the user agent override (and a pending install). */

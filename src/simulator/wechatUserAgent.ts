@@ -18,3 +18,14 @@ export function wechatUserAgent(platform: Platform, version?: string): string {
     ? `Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/${version}(0x18003237) NetType/WIFI Language/zh_CN`
     : `Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.188 Mobile Safari/537.36 XWEB/1260117 MMWEBSDK/20240801 MicroMessenger/${version}.2700(0x28003252) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64`;
 }
+
+/**
+ * A WeCom (企业微信) user agent on `platform`'s OS: WeChat's WebView user agent with
+ * `wxwork/<version>` and `MicroMessenger/7.0.1` (the form users report and @wecom/jssdk 2.4.0
+ * tests: `/wxwork\/([\d.]+)/`, WeCom told from WeChat by `wxwork`; see docs/wecom.md).
+ */
+export function wecomUserAgent(platform: Platform, version = '4.1.30'): string {
+  return platform === 'ios'
+    ? `Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/${version} MicroMessenger/7.0.1 Language/zh ColorScheme/Light`
+    : `Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240805.005; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.188 Mobile Safari/537.36 wxwork/${version} MicroMessenger/7.0.1 NetType/WIFI Language/zh Lang/zh ColorScheme/Light`;
+}

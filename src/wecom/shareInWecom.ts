@@ -1,0 +1,140 @@
+// setupShare inside WeCom (企业微信): Tencent's WeCom JS-SDK (`window.ww`, @wecom/jssdk) instead of
+// jweixin, the endpoint asked with platform=wecom, and the card on WeCom's three share menus.
+// What ww asks of the client and when (read in @wecom/jssdk 2.4.0's dist/wecom.global.js):
+// `ww.register` stores the options and starts the config; the corp config (`preVerifyJSAPI`,
+// getConfigSignature) or, with getAgentConfigSignature, the agent config (`agentConfig`; on WeCom
+// below 3.0.24 after the corp config) is for the current URL (`location.href` without `#`), and is
+// made again when that URL changed; `ww.ensureConfigReady()` settles with it; `onMenuShare*` bind
+// their menu event once the config passed.
+import { WechatShareError } from '../errors';
+import { whenLoaded } from '../lib/loadJweixin';
+import type { PageSnapshot } from '../lib/readPage';
+import { requestSignature } from '../lib/requestSignature';
+import { resolveShareData } from '../lib/resolveShareData';
+import { withTimeout } from '../shared/withTimeout';
+import type { ShareData, ShareOptions, ShareResult, SignatureData } from '../types';
+
+/** The part of `window.ww` (@wecom/jssdk 2.x) this SDK uses. */
+interface Ww {
+  register(options: Record<string, unknown>): void;
+  ensureConfigReady(): Promise<unknown>;
+  onMenuShareAppMessage(card: object): void;
+  onMenuShareWechat(card: object): void;
+  onMenuShareTimeline(card: object): void;
+}
+
+declare global {
+  interface Window {
+    /** Tencent's WeCom JS-SDK (@wecom/jssdk's global build). */
+    ww?: Ww;
+  }
+}
+
+/**
+ * WeCom's three share menus (@wecom/jssdk 2.4.0 types): 「转发」 to a WeCom chat, 「微信」 to WeChat
+ * (WeCom only) and 「朋友圈」 (official: developer.work.weixin.qq.com/document/path/90506).
+ */
+export const WECOM_SHARE_APIS = ['onMenuShareAppMessage', 'onMenuShareWechat', 'onMenuShareTimeline'];
+
+/**
+ * Where @wecom/jssdk 2.4.0 is served: the host of the official "开始使用" page, then the backup
+ * path public projects use (see docs/wecom.md).
+ */
+export const WECOM_SDK_URLS = ['open/js', 'wework/wwopen/js'].map((path) => `https://wwcdn.weixin.qq.com/node/${path}/wecom-jssdk-2.4.0.js`);
+
+/** A WeCom signing answer: the corp signature, and the agent's when the endpoint signs for an app. */
+type WecomSignature = SignatureData & { agentId?: number; agentSignature?: { timestamp: number; nonceStr: string; signature: string } };
+
+const globalWw = () => (typeof window.ww?.register == 'function' ? window.ww : undefined);
+
+// The one ww of the page: an existing one is reused; else each URL in turn, each within `timeout` ms.
+let wwLoading: Promise<Ww> | undefined;
+function loadWw(urls: string[], timeout: number): Promise<Ww> {
+  return (wwLoading ||= (async () => {
+    const failures: string[] = [];
+    for (const url of urls) {
+      if (globalWw()) break;
+      const script = document.createElement('script');
+      script.src = url;
+      await whenLoaded(document.head.appendChild(script), timeout).catch((error: Error) => {
+        script.remove();
+        failures.push(`${url}: ${error.message}`);
+      });
+    }
+    const ww = globalWw();
+    if (!ww) throw new WechatShareError('SDK_LOAD_FAILED', `Could not load the WeCom JS-SDK: ${failures.join('; ') || 'no window.ww'}`);
+    return ww;
+  })().catch((error) => {
+    wwLoading = undefined;
+    throw error;
+  }));
+}
+
+// One request per URL for the page's life (a failed one is dropped), asked with platform=wecom.
+const signatures = new Map<string, Promise<WecomSignature>>();
+let settings: ShareOptions & { timeout: number };
+function wecomSignature(url: string): Promise<WecomSignature> {
+  let signature = signatures.get(url);
+  if (!signature) {
+    const { endpoint } = settings;
+    // On the endpoint's own URL: a GET adds url=…, a POST sends it in the body, and the server reads platform from either.
+    const wecom = endpoint && endpoint + (endpoint.indexOf('?') < 0 ? '?' : '&') + 'platform=wecom';
+    signature = requestSignature(url, { ...settings, endpoint: wecom }) as Promise<WecomSignature>;
+    signatures.set(url, signature);
+    signature.catch(() => signatures.delete(url));
+  }
+  return signature;
+}
+
+// What WeCom's errMsg means (see docs/wecom.md).
+const hint = (errMsg: string) =>
+  /signature/.test(errMsg)
+    ? "Sign location.href.split('#')[0] with the corp jsapi_ticket (agentConfig: the app's agent ticket)."
+    : /domain/.test(errMsg)
+      ? "Add this domain to the app's trusted domain (可信域名)."
+      : undefined;
+
+let registered: string | undefined;
+
+/**
+ * setupShare's run inside WeCom (the user agent has `wxwork/`): loads ww (`wecomSdkUrl`, else
+ * {@link WECOM_SDK_URLS}; an existing `window.ww` is used), registers once per page with the
+ * corpId (and agentId) the endpoint answers, configures for the current URL (again after a route
+ * changed it) and applies the card to {@link WECOM_SHARE_APIS}. Resolves
+ * `{ status: 'ready', platform: 'wecom', signedUrl, jsApiList, openTagList: [] }`; rejects with
+ * `SDK_LOAD_FAILED`, `SIGN_REQUEST_FAILED`, `SIGN_RESPONSE_INVALID` or `CONFIG_FAILED` (WeCom's
+ * errMsg and a hint).
+ */
+export async function shareInWecom(share: ShareData, options: ShareOptions & { timeout: number }, snapshot: PageSnapshot): Promise<ShareResult> {
+  settings = options;
+  const { timeout } = options;
+  const card = resolveShareData(share, snapshot);
+  const url = snapshot.currentUrl;
+  const [ww, first] = await Promise.all([loadWw(options.wecomSdkUrl ? [options.wecomSdkUrl] : WECOM_SDK_URLS, timeout), wecomSignature(url)]);
+  const { appId: corpId, agentId } = first;
+  if (agentId !== undefined && !first.agentSignature) {
+    throw new WechatShareError('SIGN_RESPONSE_INVALID', `agentId ${agentId} without agentSignature`);
+  }
+  const app = `${corpId} ${agentId}`;
+  if (registered !== app) {
+    registered = app;
+    ww.register({
+      corpId,
+      agentId,
+      jsApiList: WECOM_SHARE_APIS,
+      getConfigSignature: wecomSignature,
+      getAgentConfigSignature: agentId === undefined ? undefined : (signed: string) => wecomSignature(signed).then((data) => data.agentSignature),
+    });
+  }
+  try {
+    await withTimeout(ww.ensureConfigReady(), timeout);
+  } catch (error) {
+    const errMsg = String((error as { errMsg?: string }).errMsg || (error as Error).message || error);
+    // Asked anew by the next call; ww, too, makes a failed config again.
+    signatures.delete(url);
+    throw new WechatShareError('CONFIG_FAILED', `WeCom config for ${url}: ${errMsg}`, { errMsg, hint: hint(errMsg), cause: error });
+  }
+  // Each menu gets its own copy (ww adds its callbacks); 朋友圈 ignores desc.
+  for (const api of WECOM_SHARE_APIS) ww[api as 'onMenuShareWechat']({ ...card });
+  return { status: 'ready', platform: 'wecom', signedUrl: url, jsApiList: WECOM_SHARE_APIS, openTagList: [] };
+}
