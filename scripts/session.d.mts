@@ -21,7 +21,7 @@ export interface SessionOptions {
    * The simulated client (also the user agent of the session's HTTP requests, as WeChat sends it);
    * `miniprogram` plays a Mini Program's web-view, `browser` a desktop browser.
    */
-  platform?: 'ios' | 'android' | 'miniprogram' | 'browser';
+  platform?: 'ios' | 'android' | 'miniprogram' | 'browser' | 'wecom-ios' | 'wecom-android';
   /** WeChat version of the simulated client. */
   version?: string;
   /**

@@ -3,7 +3,7 @@
 // sessionStorage keys), jweixin 1.4.0 and 1.6.0 served at their real addresses (res.wx.qq.com and
 // res2.wx.qq.com) from the npm copies, the test
 // host served for real, and every other address refused and recorded.
-import { PLATFORM_KEY, VERSION_KEY, wechatUserAgent } from 'wechat-share/simulator';
+import { PLATFORM_KEY, VERSION_KEY, wechatUserAgent, wecomUserAgent } from 'wechat-share/simulator';
 import { JWEIXIN_SOURCES, versionAt } from './jweixin.mjs';
 
 export const HOST = 'h5.example.com';
@@ -15,7 +15,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function openSession(browser, options = {}) {
   // WeChat's WebView sends its user agent with every request too, so the server sees it.
   const platform = options.platform === 'miniprogram' ? 'android' : options.platform;
-  const userAgent = platform && platform !== 'browser' ? wechatUserAgent(platform, options.version) + (options.platform === 'miniprogram' ? ' miniProgram' : '') : undefined;
+  const wecom = platform?.startsWith('wecom-') && platform.slice(6);
+  const userAgent = wecom
+    ? wecomUserAgent(wecom, options.version)
+    : platform && platform !== 'browser' ? wechatUserAgent(platform, options.version) + (options.platform === 'miniprogram' ? ' miniProgram' : '') : undefined;
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 375, height: 812 }, ...(userAgent && { userAgent }) });
   const requests = [];
   const refused = [];

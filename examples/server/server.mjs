@@ -229,6 +229,8 @@ export async function startServer(options) {
   };
   // The npm copies: weixin-js-sdk@1.4.0-test, and 1.6.0 under the alias this repository installs.
   const jweixinPaths = { '1.4.0': resolveOrNot('weixin-js-sdk/index.original.js'), '1.6.0': resolveOrNot('jweixin-1.6.0/index.original.js') };
+  // And Tencent's WeCom JS-SDK, for the simulator playing WeCom offline (this repository's devDependency).
+  const wecomSdkPath = resolveOrNot('@wecom/jssdk/dist/wecom.global.prod.js');
 
   // `dir` is the folder `file` must stay in (after symlinks are resolved); undefined: trusted path.
   async function serveFile(res, file, inject, dir, version = '1.4.0') {
@@ -256,7 +258,12 @@ export async function startServer(options) {
   const simulatorTags = (version) =>
     [
       options.simulator && '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>',
-      options.simulator && options.localJweixin && `<script src="/vendor/jweixin-${version}.js"></script>`,
+      // jweixin, or, when the simulator plays WeCom (its user agent, set by the tag above), Tencent's
+      // WeCom JS-SDK: window.wx or window.ww is there for the SDK, which takes it instead of loading it.
+      options.simulator && options.localJweixin &&
+        (wecomSdkPath
+          ? `<script>document.write(/wxwork\\//i.test(navigator.userAgent) ? '<script src="/vendor/wecom-jssdk-2.4.0.js"><\\/script>' : '<script src="/vendor/jweixin-${version}.js"><\\/script>')</script>`
+          : `<script src="/vendor/jweixin-${version}.js"></script>`),
     ].filter(Boolean).join('\n');
 
   // A client that sends its headers or body slowly is cut off instead of holding a socket.
@@ -284,6 +291,7 @@ export async function startServer(options) {
     if (path === '/__wechat-share/verify' && verify) return verify(req, res);
     const vendored = /^\/vendor\/jweixin-(1\.4\.0|1\.6\.0)\.js$/.exec(path);
     if (vendored && jweixinPaths[vendored[1]]) return serveFile(res, jweixinPaths[vendored[1]]);
+    if (path === '/vendor/wecom-jssdk-2.4.0.js' && wecomSdkPath) return serveFile(res, wecomSdkPath);
     if (path === CONFIGURED_SDK_MODULE && jweixinVersion !== '1.4.0') {
       res.writeHead(200, { 'Content-Type': TYPES['.mjs'], 'Cache-Control': 'no-cache' });
       return res.end(configuredSdkModule);

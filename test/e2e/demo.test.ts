@@ -44,6 +44,24 @@ describe.each(['ios', 'android'] as const)('the demo on %s', (platform) => {
   });
 });
 
+// The demo opened as WeCom (the panel's WeCom buttons, here through the session): Tencent's
+// @wecom/jssdk from the npm copy, WeCom signatures from the demo server, the card on 微信.
+describe.each(['wecom-ios', 'wecom-android'] as const)('the demo as %s', (platform) => {
+  it('/h5/ shows a verified WeCom config and sends the card to WeChat, offline, with no jweixin', async () => {
+    const s = await open({ platform });
+    await s.page.goto(`${base}/h5/`);
+    expect(await statusOf(s.page)).toBe('ready');
+    expect(await s.page.getAttribute('wechat-share-simulator >> .status', 'data-state')).toBe('ok');
+    await s.page.click('wechat-share-simulator >> button[data-tap="wechat"]');
+    await expect.poll(() => s.page.textContent('wechat-share-simulator >> [data-result]')).toMatch(/shareWechat:ok/);
+    expect(await s.page.textContent('wechat-share-simulator >> [data-card="wechat"] .title')).toBeTruthy();
+    expect(matching(s.requests, '/vendor/wecom-jssdk-2.4.0.js')).toHaveLength(1);
+    expect(matching(s.requests, 'jweixin'), s.requests.join('\n')).toEqual([]);
+    expect(matching(s.requests, 'platform=wecom')).toHaveLength(1);
+    expect(s.refused).toEqual([]);
+  });
+});
+
 // `npm install` on a built clone writes package-lock.json again, same content, new mtime: the demo
 // must still start at once (issue 23.5; it rebuilt for 45 s when it compared mtimes). This
 // repository's dist/ was just built and stamped by `npm run build`.
