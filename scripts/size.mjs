@@ -5,11 +5,12 @@
 // requestSignature.ts) +62 B; a card never lost to an open tag, signatures healed from the client's
 // realAuthUrl and HarmonyOS WeChat's own versions for open tags about +270 B; issue 22.9 (auto mode
 // silent unless debug or its onError, setupShare's null options) +27 B; the unused openTags check
-// of loadJweixin removed -4 B: 4,324 B measured, budget 4,330.
+// of loadJweixin removed -4 B: 4,324 B measured, budget 4,330. Issue 21's WeCom client (src/wecom:
+// loading @wecom/jssdk, ww.register, WeCom's three menus, its errors and hints) +724 B: 5,048 B, budget 5,060.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 4330 };
+const BUDGETS = { 'wechat-share.iife.js': 5060 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

@@ -211,6 +211,12 @@ export function installBridge(options: BridgeOptions): SimulatedBridge {
       else reply.then(({ text, extra }) => deliver(text, extra));
     },
     on(event: string, handler: (argv: object) => void) {
+      // WeCom refuses a share listener before a verified register (@wecom/jssdk binds them only
+      // after its config passed): the menu keeps WeCom's default card.
+      if (wecom && event.startsWith('menu:share:') && current()?.state !== 'ok') {
+        state.calls.push({ name: `on ${event}`, errMsg: `${event}:fail no verified register` });
+        return changed();
+      }
       handlers.set(event, handler);
       if (state.menuHandlers.indexOf(event) < 0) state.menuHandlers.push(event);
       changed();
