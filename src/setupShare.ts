@@ -146,10 +146,12 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
     if (!(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
     // The retry gets a fresh signature, whichever URL it is for.
     page.signatures.delete(otherUrl);
-    // Not the current URL: it is the one the page was entered with, for the page's life.
-    if (realAuthUrl && realAuthUrl !== snapshot.currentUrl) page.reportedEntry = realAuthUrl;
     try {
-      return await configure(realAuthUrl || otherUrl);
+      const result = await configure(realAuthUrl || otherUrl);
+      // Not the current URL, and WeChat accepted it: it is the one the page was entered with, for
+      // the page's life (a realAuthUrl whose config failed too is not kept).
+      if (realAuthUrl && realAuthUrl !== snapshot.currentUrl) page.reportedEntry = realAuthUrl;
+      return result;
     } catch (again) {
       if (realAuthUrl && realAuthUrl !== likelyUrl) (again as Error).message += ` (WeChat checked it; first signed: ${likelyUrl})`;
       throw again;

@@ -5,7 +5,7 @@
 // navigation entry tells the entry URL (jsdom has none), so the SDK's guess is the cleaned URL.
 import { describe, expect, it } from 'vitest';
 import { options, quietPage, rejection } from './common';
-import { JWEIXIN_VERSIONS, openPage, ORIGIN, server, signatureFor, signed, signingEndpoint, useJweixin } from '../helpers/wechat';
+import { JWEIXIN_VERSIONS, openPage, ORIGIN, server, signatureFor, signed, signingEndpoint, TICKET, useJweixin } from '../helpers/wechat';
 
 quietPage();
 
@@ -49,6 +49,22 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     expect(error).toMatchObject({ code: 'CONFIG_FAILED', errMsg: 'config:invalid signature', realAuthUrl: ENTRY });
     expect(error.message).toBe(`wx.config failed for ${ENTRY}: config:invalid signature (WeChat checked it; first signed: ${CLEANED})`);
     expect(signed).toEqual([CLEANED, ENTRY]);
+  });
+
+  it('keeps the realAuthUrl as the URL to sign only once WeChat accepted a config for it', async () => {
+    // First the endpoint signs with another account's ticket, then it is fixed.
+    let ticket = 'another-ticket';
+    server.use(signingEndpoint({ answer: (url) => signatureFor(url, ticket) }));
+    const { sdk } = await openPage({ platform: 'ios', path: '/', bridge: { entryUrl: ENTRY } });
+    await rejection(sdk, sdk.setupShare({}, options));
+    ticket = TICKET;
+    // The failed retry taught nothing: the SDK starts from its own guess again, and heals again.
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ status: 'ready', signedUrl: ENTRY });
+    expect(signed).toEqual([CLEANED, ENTRY, CLEANED, ENTRY]);
+    // Now it is kept: the next route signs nothing new.
+    history.pushState(null, '', '/item/8');
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ signedUrl: ENTRY });
+    expect(signed).toHaveLength(4);
   });
 
   it('learns from a realAuthUrl that is the current URL that this client checks the current URL', async () => {
