@@ -1,7 +1,7 @@
 import { WechatShareError } from '../errors';
 import type { Wx } from '../types';
 import { page } from './pageState';
-import { withTimeout } from '../shared/withTimeout';
+import { timedOut, withTimeout } from '../shared/withTimeout';
 
 /**
  * Where jweixin `version` is served: the official host first, then the official backup host
@@ -53,9 +53,10 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   const early = bootHandover().jweixin;
   if (early) await withTimeout(early, timeout).catch(() => undefined);
   // A page that already loads jweixin itself keeps its copy: a second copy would cost a request
-  // and, with jweixin's `if (!window.jWeixin)` guard, do nothing.
+  // and, with jweixin's `if (!window.jWeixin)` guard, do nothing. The snippet's own script had its
+  // time in the wait above: neither waited for again nor asked for again (one time limit, not two).
   const existing = document.querySelector<HTMLScriptElement>('script[src*="jweixin"]');
-  if (existing && !globalWx()) await whenLoaded(existing, timeout).catch(() => undefined);
+  if (existing && !early && !globalWx()) await whenLoaded(existing, timeout).catch(() => undefined);
   // That guard also stops jweixin (1.4.0 and 1.6.0 alike) when anything else holds the name.
   if (!globalWx() && window.jWeixin) {
     throw new WechatShareError('SDK_LOAD_FAILED', 'An element with id or name jWeixin stops jweixin: rename it.');
@@ -64,6 +65,10 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   for (const url of urls) {
     const wx = globalWx();
     if (wx) return wx;
+    if (early && existing?.src == url) {
+      failures.push(`${url}: ${timedOut(timeout)}`);
+      continue;
+    }
     const script = document.createElement('script');
     script.src = url;
     try {

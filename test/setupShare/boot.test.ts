@@ -52,6 +52,32 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     expect(bridge.state.configs.map((c) => c.state)).toEqual(['ok']);
   });
 
+  it('a jweixin the snippet left hanging costs one time limit: the SDK moves on to the backup host, not to it again', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ path: '/p', routes: { [SDK_URL]: { outcome: 'hang' }, [SDK_BACKUP_URL]: {} } });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      boot();
+      const result = sdk.setupShare({}, { ...options, timeout: 100 });
+      // One time limit after the SDK began to wait, the backup host is asked (two limits before the fix).
+      await vi.advanceTimersByTimeAsync(101);
+      expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL]);
+      await vi.advanceTimersByTimeAsync(100);
+      await expect(result).resolves.toMatchObject({ status: 'ready' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('both hosts failing after the snippet: SDK_LOAD_FAILED naming each, res.wx.qq.com not asked twice', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ path: '/p', routes: { [SDK_URL]: { outcome: 'hang' }, [SDK_BACKUP_URL]: { outcome: 'error' } } });
+    boot();
+    const error = await sdk.setupShare({}, { ...options, timeout: 100 }).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: `Could not load jweixin: ${SDK_URL}: timed out (100 ms); ${SDK_BACKUP_URL}: error` });
+    expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL]);
+  });
+
   it('SDK first (its call under way): the snippet after it starts nothing', async () => {
     server.use(signingEndpoint({ wait: 20 }));
     const { sdk, bridge } = await openPage({ path: '/p' });
