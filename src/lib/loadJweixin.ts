@@ -22,6 +22,8 @@ export const jweixinUrls = (version: string): string[] => ['res', 'res2'].map((h
  */
 export interface BootHandover {
   jweixin?: Promise<unknown>;
+  /** Inside WeCom: the snippet's @wecom/jssdk load, settling as `jweixin` does. */
+  ww?: Promise<unknown>;
   [signingRequest: string]: Promise<Response | undefined> | Promise<unknown> | undefined;
 }
 

@@ -24,8 +24,7 @@ export interface BootScriptOptions {
 
 /**
  * The test for the clients the snippet works in: WeChat's user agent has `MicroMessenger`. WeCom's
- * (`wxwork/`) has it too, so WeCom pages get the same early start as the SDK gives them today; when
- * the SDK signs WeCom pages its own way, this is where the snippet tells the two apart.
+ * has it too, with `wxwork/`: the snippet tells the two apart by that, as the SDK does.
  */
 const CLIENT_TEST = '/MicroMessenger/i';
 // WeChat's second-share parameters (see the SDK's stripShareParams): with them the SDK redirects
@@ -37,12 +36,14 @@ const SHARE_PARAMS = '/[?&](isappinstalled|from=(singlemessage|groupmessage|time
 // WeChat, once per page (nothing when the SDK already claimed window.wechatShareBoot), it:
 // - loads jweixin from res.wx.qq.com, on error from res2.wx.qq.com (the SDK's hosts and paths),
 //   unless a jweixin is already there; `jweixin` settles either way (the SDK loads it itself after
-//   a failure);
+//   a failure); in WeCom (`wxwork/`) instead @wecom/jssdk 2.4.0 from wwcdn, then its backup path
+//   (the SDK's), unless a `window.ww` is there, as `ww`, and the signing request with
+//   `platform=wecom`, as the SDK asks inside WeCom;
 // - asks the endpoint to sign location.href without hash, as the SDK does (same query, same
 //   GET/POST rule), except in a Mini Program's <web-view>, where the SDK does not sign; the
 //   Response, or undefined after a network error (the SDK then asks itself), is kept under the
 //   request's GET URL, the key the SDK looks for.
-const SNIPPET = `(function(w,d,e,v,m){var u=location.href.split('#')[0],n=navigator.userAgent,b,g,t,p;if(w.wechatShareBoot||!${CLIENT_TEST}.test(n)||${SHARE_PARAMS}.test(u))return;b=w.wechatShareBoot={};w.jWeixin||(b.jweixin=new Promise(function(y){(function a(h){var s=d.createElement('script');s.src='https://'+h+'.wx.qq.com/open/js/jweixin-'+v+'.js';s.onload=y;s.onerror=function(){s.remove();h=='res'?a('res2'):y()};d.head.appendChild(s)})('res')}));if(!/miniProgram/i.test(n)){g=e+(e.indexOf('?')<0?'?':'&')+'url='+encodeURIComponent(u);t=new URL(g,location.href);p=m?m=='POST':t.href.length-t.origin.length>8e3;b[g]=fetch(p?e:g,p?{method:'POST',body:new URLSearchParams({url:u})}:{}).catch(function(){})}})`;
+const SNIPPET = `(function(w,d,e,v,m){var u=location.href.split('#')[0],n=navigator.userAgent,c=/wxwork\\//i.test(n),b,g,t,p,W='https://wwcdn.weixin.qq.com/node/',F='/js/wecom-jssdk-2.4.0.js';function L(x,z){return new Promise(function(y){(function a(h){var s=d.createElement('script');s.src=h;s.onload=y;s.onerror=function(){s.remove();h!=z?a(z):y()};d.head.appendChild(s)})(x)})}if(w.wechatShareBoot||!${CLIENT_TEST}.test(n)||${SHARE_PARAMS}.test(u))return;b=w.wechatShareBoot={};c?w.ww||(b.ww=L(W+'open'+F,W+'wework/wwopen'+F)):w.jWeixin||(b.jweixin=L('https://res'+(v='.wx.qq.com/open/js/jweixin-'+v+'.js'),'https://res2'+v));if(!/miniProgram/i.test(n)){if(c)e+=(e.indexOf('?')<0?'?':'&')+'platform=wecom';g=e+(e.indexOf('?')<0?'?':'&')+'url='+encodeURIComponent(u);t=new URL(g,location.href);p=m?m=='POST':t.href.length-t.origin.length>8e3;b[g]=fetch(p?e:g,p?{method:'POST',body:new URLSearchParams({url:u})}:{}).catch(function(){})}})`;
 
 // A value inside the inline script: JSON, with every `<` written \\u003c so that no value can
 // close the tag (`</script>`) or open a comment (`<!--`), and U+2028 and U+2029 escaped, which
@@ -51,8 +52,9 @@ const scriptValue = (value: string) => JSON.stringify(value).replace(/[<\u2028\u
 const attribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
- * The boot snippet: an inline `<script>` (about 700 bytes) to put first in `<head>`, that in WeChat
- * starts jweixin and the signing request before the SDK's file has even arrived, and hands both
+ * The boot snippet: an inline `<script>` (about 1 KB) to put first in `<head>`, that in WeChat
+ * starts jweixin and the signing request (in WeCom: Tencent's WeCom JS-SDK, `ww`, and the signing
+ * request with `platform=wecom`) before the SDK's file has even arrived, and hands both
  * to the SDK (through `window.wechatShareBoot`): the SDK then waits for them instead of making its
  * own, so the card is applied as soon as a hand-written page would apply it. In whatever order the
  * two run, the page makes one jweixin request and one signing request; outside WeChat the

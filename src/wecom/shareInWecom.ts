@@ -7,7 +7,7 @@
 // made again when that URL changed; `ww.ensureConfigReady()` settles with it; `onMenuShare*` bind
 // their menu event once the config passed.
 import { WechatShareError } from '../errors';
-import { whenLoaded } from '../lib/loadJweixin';
+import { bootHandover, whenLoaded } from '../lib/loadJweixin';
 import type { PageSnapshot } from '../lib/readPage';
 import { requestSignature } from '../lib/requestSignature';
 import { resolveShareData } from '../lib/resolveShareData';
@@ -51,6 +51,9 @@ const globalWw = () => (typeof window.ww?.register == 'function' ? window.ww : u
 let wwLoading: Promise<Ww> | undefined;
 function loadWw(urls: string[], timeout: number): Promise<Ww> {
   return (wwLoading ||= (async () => {
+    // The boot snippet's ww, if it started one: waited for, not loaded twice (its time counts).
+    const early = bootHandover().ww;
+    if (early) await withTimeout(early, timeout).catch(() => undefined);
     const failures: string[] = [];
     for (const url of urls) {
       if (globalWw()) break;

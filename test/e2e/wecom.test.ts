@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.mjs';
 import { createDevMiddleware } from 'wechat-share/dev';
+import { bootScript } from 'wechat-share/server';
 import { PLATFORM_KEY, VERSION_KEY, wechatUserAgent, wecomUserAgent } from 'wechat-share/simulator';
 
 const HOST = 'h5.example.com';
@@ -25,8 +26,8 @@ const WW_BACKUP = 'https://wwcdn.weixin.qq.com/node/wework/wwopen/js/wecom-jssdk
 // One page for both clients: the simulator first (the dev middleware puts its tag first in <head>;
 // it plays what sessionStorage says), the SDK, then
 // one setupShare per route. ?endpoint= picks the signing endpoint (/bad-sign answers a tampered signature).
-const PAGE = (endpoint: string) => `<!doctype html><html><head><meta charset="utf-8"><title>Orders</title>
-<script src="/wechat-share.iife.js"></script>
+const PAGE = (endpoint: string, boot = '') => `<!doctype html><html><head><meta charset="utf-8"><title>Orders</title>
+${boot}<script src="/wechat-share.iife.js"></script>
 </head><body><script>
   window.share = (title) => WechatShare.setupShare({ title, desc: 'for ' + title, imgUrl: '/thumb.png' }, { endpoint: '${endpoint}' }).then(
     (result) => result,
@@ -59,7 +60,8 @@ beforeAll(async () => {
     dev(req, res, () => {
       if (url.pathname === '/wechat-share.iife.js') return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync('dist/wechat-share.iife.js'));
       if (url.pathname === '/thumb.png') return res.writeHead(204).end();
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE(url.searchParams.get('endpoint') ?? '/api/wechat/signature'));
+      const endpoint = url.searchParams.get('endpoint') ?? '/api/wechat/signature';
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE(endpoint, url.searchParams.has('boot') ? bootScript({ endpoint }) : ''));
     });
   });
   server.listen(0, '127.0.0.1');
@@ -178,6 +180,21 @@ describe('WeCom', () => {
       expect(result).toMatchObject({ code: 'CONFIG_FAILED', errMsg: expect.stringContaining('invalid signature'), hint: expect.stringContaining('agent ticket') });
       expect(await configKinds(s.page)).toEqual(['agent:failed']);
       expect(await panel(s.page, '.status').textContent()).toContain("Check: sign");
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  it('with the boot snippet first in <head>: it starts ww and the platform=wecom request, and the SDK takes both', async () => {
+    const s = await open('wecom', 'android');
+    try {
+      const before = signing.length;
+      await s.page.goto(`${base}/booted?boot`);
+      expect(await s.page.evaluate(() => (window as unknown as { first: Promise<unknown> }).first)).toMatchObject({ status: 'ready', platform: 'wecom' });
+      expect(signing.slice(before)).toEqual([`wecom ${base}/booted?boot`]);
+      expect(s.requests.filter((url) => url.includes('wwcdn'))).toEqual([WW_MAIN]);
+      expect(s.requests.filter((url) => url.includes('jweixin'))).toEqual([]);
+      expect(await tap(s.page, 'appmessage')).toBe('Home');
     } finally {
       await s.context.close();
     }

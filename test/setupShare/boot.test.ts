@@ -78,6 +78,19 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL]);
   });
 
+  it('in WeCom: starts Tencent\'s WeCom JS-SDK (wwcdn, then its backup path) and the platform=wecom request, nothing of jweixin', async () => {
+    const asked: string[] = [];
+    server.use(http.get(ENDPOINT, ({ request }) => (asked.push(request.url), HttpResponse.json(signatureFor(ORIGIN + '/w')))));
+    // No route serves anything: the first wwcdn path fails, the backup is tried.
+    await openPage({ path: '/w', bridge: { client: 'wecom' }, routes: {} });
+    boot();
+    await vi.waitFor(() => expect(scriptRequests).toEqual(['open', 'wework/wwopen'].map((path) => `https://wwcdn.weixin.qq.com/node/${path}/js/wecom-jssdk-2.4.0.js`)));
+    await vi.waitFor(() => expect(asked).toEqual([`${ENDPOINT}?platform=wecom&url=${encodeURIComponent(`${ORIGIN}/w`)}`]));
+    // Handed over under the GET URL the SDK asks inside WeCom, and settled once both paths failed.
+    expect(Object.keys(window.wechatShareBoot!).sort()).toEqual([`${ENDPOINT}?platform=wecom&url=${encodeURIComponent(`${ORIGIN}/w`)}`, 'ww']);
+    await expect(window.wechatShareBoot!.ww).resolves.toBeUndefined();
+  });
+
   it('SDK first (its call under way): the snippet after it starts nothing', async () => {
     server.use(signingEndpoint({ wait: 20 }));
     const { sdk, bridge } = await openPage({ path: '/p' });
