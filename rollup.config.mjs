@@ -7,7 +7,7 @@ const ts = (target) => typescript({ tsconfig: './tsconfig.json', declaration: fa
 // early start and of applyShare's request) are named for readers; in the IIFE terser may shorten
 // them, since nothing outside the bundle reads them. The list is explicit so that no DOM
 // or user-facing property can be caught.
-const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|stopAuto|early|share|result|latest|openTagsErrorHandler|verifiedUrl|checksOtherUrl|reportedEntry|entryHref|currentUrl|inWechat|ios|harmony|wechatVersion|inMiniProgram)$/;
+const PAGE_STATE_FIELDS = /^(defaults|queue|jweixinLoading|hookedWx|configErrorListener|signatures|stopAuto|early|share|result|latest|openTagsErrorHandler|verifiedUrl|checksOtherUrl|reportedEntry|entryHref|currentUrl|inWechat|ios|harmony|wechatVersion|inMiniProgram|wecom|wwLoading|wecomOptions|wecomApp)$/;
 // The SDK's script build is size-budgeted (scripts/size.mjs): hoist_funs, unsafe_arrows (function
 // expressions that use neither `this` nor `arguments` become arrows; the SDK calls none with `new`)
 // and unsafe_comps (its comparisons are of strings and numbers only) each measured smaller

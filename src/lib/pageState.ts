@@ -28,6 +28,9 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx, WxResult 
  *   later setupShare gets that same answer, which a new run would give too.)
  * - **One open-tag error listener.** `openTagsErrorHandler` is the `onOpenTagsError` given last;
  *   the listener on `document` is added with the first one.
+ * - **WeCom.** Inside WeCom, `wwLoading` is the page's one `ww` load, `wecomApp` the app `ww.register`
+ *   was called with (once per page), and WeCom signatures are kept in `signatures` too, under
+ *   `wecom <url>`. `wecomOptions` are the latest call's, read by `ww`'s signature callbacks.
  * - **One auto mode.** `stopAuto` ends the running {@link autoShare}; a second autoShare, or any
  *   setupShare call, calls it first.
  */
@@ -46,6 +49,12 @@ export interface PageState {
   checksOtherUrl: boolean;
   reportedEntry?: string;
   entryHref: string;
+  /** Inside WeCom: the page's one `ww` load (cleared when it fails), as `jweixinLoading`. */
+  wwLoading?: Promise<unknown>;
+  /** Inside WeCom: the options of the latest call, which `ww`'s signature callbacks ask with. */
+  wecomOptions?: ShareOptions & { timeout: number };
+  /** Inside WeCom: the `corpId agentId` that `ww.register` was called with. */
+  wecomApp?: string;
 }
 
 const fresh = (): PageState => ({

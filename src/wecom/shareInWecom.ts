@@ -8,6 +8,7 @@
 // their menu event once the config passed.
 import { WechatShareError } from '../errors';
 import { bootHandover, whenLoaded } from '../lib/loadJweixin';
+import { page } from '../lib/pageState';
 import type { PageSnapshot } from '../lib/readPage';
 import { requestSignature } from '../lib/requestSignature';
 import { resolveShareData } from '../lib/resolveShareData';
@@ -48,9 +49,8 @@ type WecomSignature = SignatureData & { agentId?: number; agentSignature?: { tim
 const globalWw = () => (typeof window.ww?.register == 'function' ? window.ww : undefined);
 
 // The one ww of the page: an existing one is reused; else each URL in turn, each within `timeout` ms.
-let wwLoading: Promise<Ww> | undefined;
 function loadWw(urls: string[], timeout: number): Promise<Ww> {
-  return (wwLoading ||= (async () => {
+  return (page.wwLoading ||= (async () => {
     // The boot snippet's ww, if it started one: waited for, not loaded twice (its time counts).
     const early = bootHandover().ww;
     if (early) await withTimeout(early, timeout).catch(() => undefined);
@@ -68,23 +68,24 @@ function loadWw(urls: string[], timeout: number): Promise<Ww> {
     if (!ww) throw new WechatShareError('SDK_LOAD_FAILED', `Could not load the WeCom JS-SDK: ${failures.join('; ') || 'no window.ww'}`);
     return ww;
   })().catch((error) => {
-    wwLoading = undefined;
+    page.wwLoading = undefined;
     throw error;
-  }));
+  })) as Promise<Ww>;
 }
 
-// One request per URL for the page's life (a failed one is dropped), asked with platform=wecom.
-const signatures = new Map<string, Promise<WecomSignature>>();
-let settings: ShareOptions & { timeout: number };
+// One request per URL for the page's life (a failed one is dropped), asked with platform=wecom,
+// with the latest call's options.
 function wecomSignature(url: string): Promise<WecomSignature> {
-  let signature = signatures.get(url);
+  const key = 'wecom ' + url;
+  let signature = page.signatures.get(key) as Promise<WecomSignature> | undefined;
   if (!signature) {
-    const { endpoint } = settings;
+    const options = page.wecomOptions!;
+    const { endpoint } = options;
     // On the endpoint's own URL: a GET adds url=…, a POST sends it in the body, and the server reads platform from either.
     const wecom = endpoint && endpoint + (endpoint.indexOf('?') < 0 ? '?' : '&') + 'platform=wecom';
-    signature = requestSignature(url, { ...settings, endpoint: wecom }) as Promise<WecomSignature>;
-    signatures.set(url, signature);
-    signature.catch(() => signatures.delete(url));
+    signature = requestSignature(url, { ...options, endpoint: wecom });
+    page.signatures.set(key, signature);
+    signature.catch(() => page.signatures.delete(key));
   }
   return signature;
 }
@@ -97,8 +98,6 @@ const hint = (errMsg: string) =>
       ? "Add this domain to the app's trusted domain (可信域名)."
       : undefined;
 
-let registered: string | undefined;
-
 /**
  * setupShare's run inside WeCom (the user agent has `wxwork/`): loads ww (`wecomSdkUrl`, else
  * {@link WECOM_SDK_URLS}; an existing `window.ww` is used), registers once per page with the
@@ -109,7 +108,7 @@ let registered: string | undefined;
  * errMsg and a hint).
  */
 export async function shareInWecom(share: ShareData, options: ShareOptions & { timeout: number }, snapshot: PageSnapshot): Promise<ShareResult> {
-  settings = options;
+  page.wecomOptions = options;
   const { timeout } = options;
   const card = resolveShareData(share, snapshot);
   const url = snapshot.currentUrl;
@@ -119,8 +118,8 @@ export async function shareInWecom(share: ShareData, options: ShareOptions & { t
     throw new WechatShareError('SIGN_RESPONSE_INVALID', `agentId ${agentId} without agentSignature`);
   }
   const app = `${corpId} ${agentId}`;
-  if (registered !== app) {
-    registered = app;
+  if (page.wecomApp !== app) {
+    page.wecomApp = app;
     ww.register({
       corpId,
       agentId,
@@ -134,7 +133,7 @@ export async function shareInWecom(share: ShareData, options: ShareOptions & { t
   } catch (error) {
     const errMsg = String((error as { errMsg?: string }).errMsg || (error as Error).message || error);
     // Asked anew by the next call; ww, too, makes a failed config again.
-    signatures.delete(url);
+    page.signatures.delete('wecom ' + url);
     throw new WechatShareError('CONFIG_FAILED', `WeCom config for ${url}: ${errMsg}`, { errMsg, hint: hint(errMsg), cause: error });
   }
   // Each menu gets its own copy (ww adds its callbacks); 朋友圈 ignores desc.
