@@ -155,10 +155,15 @@ describe('renew()', () => {
     expect(await cache.get()).toBe('token-1');
     await vi.waitFor(() => expect(current).toHaveBeenCalledTimes(2));
     expect(cache.fresh()).toBeUndefined();
+    // That check's promise chain done (its last steps are microtasks): no check in flight.
+    await new Promise((resolve) => setImmediate(resolve));
     // Within the pause: no check.
     vi.setSystemTime(T0 + 999);
+    const reads = vi.spyOn(store, 'get');
     expect(await cache.get()).toBe('token-1');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A check starts with a store read, synchronously from get(): none was started.
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
     expect(current).toHaveBeenCalledTimes(2);
     // WeChat made a new token (a forced call that timed out here, yet was made): the next check takes it.
     inForce = 'token-2';
