@@ -283,11 +283,15 @@ describe('a store that refuses the lock', () => {
     const store = memoryStore();
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store, onError: () => undefined });
     const stale = await signer.getAccessToken();
-    const locked: Store = { ...store, lock: async () => undefined };
+    let tries = 0;
+    const locked: Store = { ...store, lock: async () => (tries++, undefined) };
     const other = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store: locked, timeout: 300, onError: () => undefined });
     const calls = wechat.api.calls.stableToken;
-    setTimeout(() => void signer.refreshAccessToken(stale), 50);
-    const answer = await other.refreshAccessToken(stale);
+    const waiting = other.refreshAccessToken(stale);
+    // The holder renews once the waiter is waiting (its second try for the lock), not after 50 ms.
+    await vi.waitFor(() => expect(tries).toBeGreaterThanOrEqual(2), { interval: 5 });
+    await signer.refreshAccessToken(stale);
+    const answer = await waiting;
     expect(answer.access_token).not.toBe(stale);
     expect(answer.refreshed).toBe(false);
     // The holder's normal call and forced call; none from the waiter.
