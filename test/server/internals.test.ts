@@ -141,11 +141,17 @@ describe('callWechatApi', () => {
     const honours = (_: string, init: RequestInit) =>
       new Promise<Response>((_, reject) => init.signal!.addEventListener('abort', () => ((aborted = true), reject(new Error('aborted')))));
     const ignores = () => new Promise<Response>(() => undefined);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     for (const fetch of [honours, ignores]) {
-      const started = Date.now();
-      expect(await failure(callWechatApi(context(fetch, 100), '/p', 'ticket', {}))).toBe('WeChat API /p failed: timed out after 100 ms');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(95);
+      // Pending at 99 ms of a fake clock, timed out at 100.
+      let message: string | undefined;
+      void failure(callWechatApi(context(fetch, 100), '/p', 'ticket', {})).then((got) => (message = got));
+      await vi.advanceTimersByTimeAsync(99);
+      expect(message).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(message).toBe('WeChat API /p failed: timed out after 100 ms');
     }
+    vi.useRealTimers();
     expect(aborted).toBe(true);
   });
 
