@@ -25,6 +25,19 @@ function runScriptTag(dataset: Record<string, string>): Sdk {
   return (window as unknown as { WechatShare: Sdk }).WechatShare;
 }
 
+// For an absence, instead of a sleep: after the tag ran and its microtasks settled (one
+// setImmediate), no request, no <script> added and no timer was started, so none can come later.
+function nothingStarted() {
+  const spies = [vi.spyOn(globalThis, 'fetch'), vi.spyOn(document.head, 'appendChild'), vi.spyOn(globalThis, 'setTimeout'), vi.spyOn(globalThis, 'setInterval')];
+  return {
+    async check() {
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      for (const spy of spies) spy.mockRestore();
+    },
+  };
+}
+
 // Every case runs on jweixin 1.4.0 (the default) and 1.6.0 (data-jweixin="1.6.0") alike.
 describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
   const { SDK_URL } = useJweixin(version);
@@ -58,8 +71,9 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     it('with data-preload="false", waits for setupShare', async () => {
       server.use(signingEndpoint());
       const { bridge } = await openPage();
+      const started = nothingStarted();
       runScriptTag({ endpoint: ENDPOINT, preload: 'false', ...tagVersion });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await started.check();
       expect([scriptRequests, signed, bridge.state.configs]).toEqual([[], [], []]);
     });
 
@@ -93,8 +107,9 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     it('outside WeChat, requests nothing', async () => {
       server.use(signingEndpoint());
       await openPage({ platform: null });
+      const started = nothingStarted();
       runScriptTag({ endpoint: ENDPOINT, ...tagVersion });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await started.check();
       expect([scriptRequests, signed]).toEqual([[], []]);
     });
 

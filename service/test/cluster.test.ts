@@ -52,9 +52,8 @@ describe('REDIS_CLUSTER_NODES', () => {
     expect(await down.json()).toMatchObject({ status: 'degraded', store: { up: false } });
 
     await cluster.start();
-    const back = Date.now();
+    // Within 5 s of the cluster being back: the bound of this poll of the service (a child process).
     expect(await readyzUntil(service, 'ok', 5000)).toBe('ok');
-    expect(Date.now() - back).toBeLessThan(5000);
     // Used, not only connected: the next renewal of the ticket lands in the cluster.
     const port = cluster.ports[0];
     const stored = await storedValue(() => fetch(url).then((answer) => answer.status), () => execFileSync('redis-cli', ['-c', '-p', String(port), 'get', `wechat-share:{${A.appId}}:jsapi_ticket`], { encoding: 'utf8' }), wechat.fakes[A.appId].currentTicket, 20_000);
@@ -72,9 +71,8 @@ describe('REDIS_CLUSTER_NODES', () => {
     await cluster.stop();
     expect(await readyzUntil(service, 'degraded', 5000)).toBe('degraded');
     await cluster.start();
-    const back = Date.now();
+    // Within 5 s of the cluster being back: the bound of this poll of the service (a child process).
     expect(await readyzUntil(service, 'ok', 5000)).toBe('ok');
-    expect(Date.now() - back).toBeLessThan(5000);
     // At most one line for the loss, however long it lasted. (The watcher polls every 250 ms; when
     // node-redis's cluster client is replaced within one poll the loss shows only as the failures
     // that /readyz's `degraded` above came from, and the readiness lines below.)

@@ -64,9 +64,8 @@ describe('Redis down when the service starts', () => {
       expect(await (await fetch(`${instance.publicUrl}/readyz`)).json()).toMatchObject({ status: 'degraded', store: { up: false } });
 
       await late.start();
-      const back = Date.now();
+      // Within 5 s of Redis being back: the bound of this poll of the service (a child process).
       expect(await readyzUntil(instance, 'ok', 5000)).toBe('ok');
-      expect(Date.now() - back).toBeLessThan(5000);
       const port = String(late.ports[0]);
       const stored = await storedValue(() => fetch(url), () => execFileSync('redis-cli', ['-p', port, 'get', `wechat-share:{${B.appId}}:jsapi_ticket`], { encoding: 'utf8' }), fake.fakes[B.appId].currentTicket, 20_000);
       expect(stored).toContain(fake.fakes[B.appId].currentTicket());

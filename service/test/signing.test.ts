@@ -2,7 +2,7 @@
 // createSignatureHandler, routing by host, health, 404 elsewhere; and the internal listener's
 // metrics.
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeWechat, type FakeWechatServer } from './helpers/fakeWechatServer';
 import { startServiceProcess, type ServiceProcess } from './helpers/serviceProcess';
@@ -88,19 +88,26 @@ describe('the signing endpoint', () => {
   });
 
   it('counts no 500 and logs no error when a client hangs up in the middle of its body', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect(Number(new URL(service.publicUrl).port), '127.0.0.1', () => {
-        socket.write('POST /sign HTTP/1.1\r\nHost: h5.a.com\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"url":');
-        setTimeout(() => (socket.destroy(), resolve()), 200);
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const opened = connect(Number(new URL(service.publicUrl).port), '127.0.0.1', () => {
+        opened.write('POST /sign HTTP/1.1\r\nHost: h5.a.com\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"url":');
+        resolve(opened);
       });
-      socket.on('error', reject);
+      opened.on('error', reject);
     });
-    // Once the service has let the request go, only the scrape itself is in flight.
-    let metrics = '';
-    for (let tries = 0; tries < 50 && !/^wechat_share_http_requests_in_flight 1$/m.test(metrics); tries++) {
-      metrics = await (await fetch(`${service.internalUrl}/metrics`)).text();
-      await new Promise((wait) => setTimeout(wait, 40));
-    }
+    // Bounded polls of the service (a child process): the half-sent request in flight (with the
+    // scrape: 2), hang up, then the service has let it go (only the scrape: 1).
+    const inFlight = async (wanted: number) => {
+      let metrics = '';
+      for (let tries = 0; tries < 50 && !new RegExp(`^wechat_share_http_requests_in_flight ${wanted}$`, 'm').test(metrics); tries++) {
+        if (tries) await new Promise((wait) => setTimeout(wait, 40));
+        metrics = await (await fetch(`${service.internalUrl}/metrics`)).text();
+      }
+      return metrics;
+    };
+    expect(await inFlight(2)).toMatch(/^wechat_share_http_requests_in_flight 2$/m);
+    socket.destroy();
+    const metrics = await inFlight(1);
     expect(metrics).toMatch(/^wechat_share_http_requests_in_flight 1$/m);
     expect(metrics).not.toMatch(/status="500"/);
     expect(service.logs.filter((line) => line.level === 'error')).toEqual([]);

@@ -85,9 +85,15 @@ describe('createFakeWechatApi', () => {
     const api = createFakeWechatApi({ ...APP, latency: 60 });
     api.failNext('stableToken', 45009, 'quota');
     api.failNext('stableToken', -1, 'busy');
-    const started = Date.now();
-    expect(await stable(api, good)).toEqual({ errcode: 45009, errmsg: 'quota' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    // The latency on a fake clock: no answer at 59 ms, the answer at 60.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let answer: unknown;
+    void stable(api, good).then((got) => (answer = got));
+    await vi.advanceTimersByTimeAsync(59);
+    expect(answer).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(answer).toEqual({ errcode: 45009, errmsg: 'quota' });
+    vi.useRealTimers();
     expect(await stable(api, good)).toEqual({ errcode: -1, errmsg: 'busy' });
     expect((await stable(api, good)).access_token).toMatch(/^STABLE_/);
   });

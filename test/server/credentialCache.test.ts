@@ -80,25 +80,34 @@ describe('createCredentialCache', () => {
   });
 
   it('waits for the lock holder\'s value, without fetching, when it lands within timeout', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { store, fetch, cache } = setup(3000);
     const holder = await store.lock(`${KEY}:lock`, 10_000);
     expect(holder).toBeTruthy();
-    setTimeout(() => void store.set(KEY, JSON.stringify(entry('from-the-holder', 60_000, 120_000)), 60_000), 60);
-    const started = Date.now();
-    await expect(cache.get()).resolves.toBe('from-the-holder');
+    let value: string | undefined;
+    void cache.get().then((got) => (value = got));
+    await vi.advanceTimersByTimeAsync(60);
+    expect(value).toBeUndefined();
+    await store.set(KEY, JSON.stringify(entry('from-the-holder', 60_000, 120_000)), 60_000);
+    // It looks again within one poll after the value landed (polling every 10, 20, 40, then 50
+    // ms of the fake clock), not at the 3 s deadline.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(value).toBe('from-the-holder');
     expect(fetch).not.toHaveBeenCalled();
-    // It looked again soon after the value landed (polling every 10, 20, 40, then 50 ms), not at
-    // the 3 s deadline.
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('fetches itself once the lock holder has not delivered within timeout', async () => {
+    vi.useFakeTimers({ now: T0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { store, fetch, cache } = setup();
     await store.lock(`${KEY}:lock`, 5000);
-    const started = Date.now();
-    await expect(cache.get()).resolves.toBe('fetched-1');
+    let value: string | undefined;
+    void cache.get().then((got) => (value = got));
+    // Still waiting for the holder at 199 ms of the fake clock; fetched itself at 200 (timeout).
+    await vi.advanceTimersByTimeAsync(199);
+    expect([value, fetch.mock.calls.length]).toEqual([undefined, 0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(value).toBe('fetched-1');
     expect(fetch).toHaveBeenCalledTimes(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 });
 
@@ -157,10 +166,15 @@ describe('renew()', () => {
     expect(await cache.get()).toBe('token-1');
     await vi.waitFor(() => expect(current).toHaveBeenCalledTimes(2));
     expect(cache.fresh()).toBeUndefined();
+    // That check's promise chain done (its last steps are microtasks): no check in flight.
+    await new Promise((resolve) => setImmediate(resolve));
     // Within the pause: no check.
     vi.setSystemTime(T0 + 999);
+    const reads = vi.spyOn(store, 'get');
     expect(await cache.get()).toBe('token-1');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A check starts with a store read, synchronously from get(): none was started.
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
     expect(current).toHaveBeenCalledTimes(2);
     // WeChat made a new token (a forced call that timed out here, yet was made): the next check takes it.
     inForce = 'token-2';

@@ -191,9 +191,9 @@ describe('examples/server hardening', () => {
     socket.write('POST /api/wechat/signature HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nurl=');
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk));
-    const started = Date.now();
+    // Node's own request timer (requestTimeout, checked on its connectionsCheckingInterval) cuts it:
+    // the 408 says which limit did. (With Node's default of 300 s the test would time out instead.)
     await once(socket, 'close');
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });

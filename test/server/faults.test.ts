@@ -2,8 +2,9 @@
 // The signer under faults, for real: a redis-server killed, paused (CLIENT PAUSE) and restarted,
 // a lock holder that died, and a fake WeChat API that hangs, answers HTTP 500 or one errcode.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSigner, jsapiSignature, memoryStore, redisStore, WechatApiError, type SignerOptions } from '../../src/server/index';
+import { createSigner, jsapiSignature, memoryStore, redisStore, WechatApiError, type SignerOptions, type Store, type WechatErrorEvent } from '../../src/server/index';
 import { startRedis } from '../../scripts/system.mjs';
+import { until } from '../helpers/until';
 import { APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
 import { useRedis, type RedisServer } from './useRedis';
 
@@ -19,10 +20,30 @@ async function setup(options: Partial<SignerOptions> = {}, fake: Parameters<type
   return { wechat, store, signer, prefix: `faults${prefix}:` };
 }
 
-async function timed<T>(work: Promise<T>) {
-  const start = performance.now();
-  const value = await work;
-  return { value, ms: performance.now() - start };
+// `store`, with each call it is asked for written down as 'name key' (ttl too for a lock).
+function counted(store: Store) {
+  const calls: string[] = [];
+  const wrapped: Store = {
+    get: (key) => (calls.push(`get ${key}`), store.get(key)),
+    set: (key, value, ttl) => (calls.push(`set ${key}`), store.set(key, value, ttl)),
+    delete: (key) => (calls.push(`delete ${key}`), store.delete(key)),
+    lock: (key, ttl) => (calls.push(`lock ${key} ${ttl}`), store.lock(key, ttl)),
+    unlock: (key, token) => (calls.push(`unlock ${key}`), store.unlock(key, token)),
+    ready: () => store.ready?.() ?? true,
+  };
+  return { store: wrapped, calls };
+}
+
+const TOKEN_KEY = `{${APP_ID}}:access_token:stable`;
+const TICKET_KEY = `{${APP_ID}}:jsapi_ticket`;
+
+// The first sign()'s background writes have landed: both values are in Redis and both locks freed
+// (each lock is freed after its value's write).
+async function written(admin: Awaited<ReturnType<ReturnType<typeof useRedis>['client']>>, prefix: string) {
+  await until(
+    async () => (await admin.exists([`${prefix}${TOKEN_KEY}`, `${prefix}${TICKET_KEY}`])) === 2 && (await admin.exists([`${prefix}${TOKEN_KEY}:lock`, `${prefix}${TICKET_KEY}:lock`])) === 0,
+    'the background writes',
+  );
 }
 
 const validFor = (ticket: string | undefined, r: { nonceStr: string; timestamp: number; url: string; signature: string }) =>
@@ -35,26 +56,32 @@ describe('Redis killed, then restarted', () => {
     await own?.stop();
   });
 
-  it('warm signing goes on, a cold instance answers within timeout + storeTimeout, and the store is used again after the restart', async () => {
+  it('warm signing goes on without the store, a cold instance answers after one failed store call, and the store is used again after the restart', async () => {
     own = await startRedis();
     const { wechat, signer } = await setup({}, {});
-    const store = redisStore(await client(own.url), { prefix: 'killed:' });
+    const { store, calls } = counted(redisStore(await client(own.url), { prefix: 'killed:' }));
     const warm = signer({ store });
     await warm.sign(PAGE);
-    const cold = signer({ store });
+    await written(await client(own.url), 'killed:');
+    const events: WechatErrorEvent[] = [];
+    const cold = signer({ store, onError: (event) => events.push(event) });
 
     await own.stop();
-    for (let i = 0; i < 50; i++) {
-      const { value, ms } = await timed(warm.sign(PAGE));
-      expect(validFor(wechat.api.currentTicket(), value)).toBe(true);
-      expect(ms).toBeLessThan(50);
-    }
-    const before = wechat.state.upstream;
-    const { value, ms } = await timed(cold.sign(PAGE));
+    calls.length = 0;
+    const upstream = wechat.state.upstream;
+    // Warm: from memory, with neither a store call (which would wait for the dead Redis) nor WeChat.
+    for (let i = 0; i < 50; i++) expect(validFor(wechat.api.currentTicket(), await warm.sign(PAGE))).toBe(true);
+    expect(calls).toEqual([]);
+    expect(wechat.state.upstream).toBe(upstream);
+    const value = await cold.sign(PAGE);
     expect(validFor(wechat.api.currentTicket(), value)).toBe(true);
-    // 300 ms store timeout, then WeChat directly (stable_token: the same token for everyone).
-    expect(ms).toBeLessThan(500 + 300 + 200);
-    expect(wechat.state.upstream - before).toBe(2);
+    // Cold: one store read, which fails (the socket closing under it) or which the 300 ms store
+    // timeout ends (node-redis queues commands while disconnected), then no further store wait
+    // (calls are skipped while it is down) but WeChat directly (stable_token: the same token for
+    // everyone). One failed store call, not one per credential or per step.
+    expect(events.map((event) => event.api)).toEqual(['store.get']);
+    expect(events[0].message).toMatch(/^store\.get failed: (Socket closed unexpectedly|timed out \(300 ms\))$/);
+    expect(wechat.state.upstream - upstream).toBe(2);
 
     own = await startRedis(own.port);
     const fresh = await client(own.url);
@@ -66,20 +93,35 @@ describe('Redis killed, then restarted', () => {
 });
 
 describe('Redis paused (CLIENT PAUSE)', () => {
-  it('answers warm calls at once and cold ones within storeTimeout, not after the pause', async () => {
-    const { wechat, signer } = await setup();
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('answers warm calls at once and cold ones at storeTimeout, not after the pause', async () => {
+    const { wechat, signer, prefix } = await setup();
     const warm = signer();
     await warm.sign(PAGE);
-    const cold = signer();
     const admin = await client();
-    await admin.sendCommand(['CLIENT', 'PAUSE', '2000', 'ALL']);
+    await written(admin, prefix);
+    const cold = signer();
+    // 1 s: far longer than the steps below take; Redis queues even this client's UNPAUSE until the
+    // pause ends, so the `finally` waits for the real pause to end.
+    await admin.sendCommand(['CLIENT', 'PAUSE', '1000', 'ALL']);
+    // The signer's timers (the store's time limit, WeChat's) on a fake clock: the paused Redis
+    // answers nothing, so nothing but that clock can settle a sign() that waits for it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
-      const w = await timed(warm.sign(PAGE));
-      expect(w.ms).toBeLessThan(50);
-      const c = await timed(cold.sign(PAGE));
-      expect(validFor(wechat.api.currentTicket(), c.value)).toBe(true);
-      expect(c.ms).toBeLessThan(300 + 500);
+      // Warm: settles with the clock standing still.
+      expect(validFor(wechat.api.currentTicket(), await warm.sign(PAGE))).toBe(true);
+      let value: Awaited<ReturnType<ReturnType<typeof signer>['sign']>> | undefined;
+      void cold.sign(PAGE).then((signed) => (value = signed));
+      await vi.advanceTimersByTimeAsync(299);
+      expect(value).toBeUndefined();
+      // The store read's 300 ms limit ends, then WeChat directly (in-memory here), with no other wait.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(value && validFor(wechat.api.currentTicket(), value)).toBe(true);
     } finally {
+      vi.useRealTimers();
       await admin.sendCommand(['CLIENT', 'UNPAUSE']);
     }
   });
@@ -87,11 +129,11 @@ describe('Redis paused (CLIENT PAUSE)', () => {
 
 describe('warm signing', () => {
   it('makes 0 Redis commands for 1,000 warm sign() calls', async () => {
-    const { signer } = await setup();
+    const { signer, prefix } = await setup();
     const s = signer();
     await s.sign(PAGE);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the background write lands
     const admin = await client();
+    await written(admin, prefix);
     const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info('stats'))![1]);
     const before = await processed();
     await Promise.all(Array.from({ length: 1000 }, (_, i) => s.sign(`${PAGE}?i=${i}`)));
@@ -101,33 +143,58 @@ describe('warm signing', () => {
 });
 
 describe('a lock holder that died', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it.each([
     ['with its lock left without a TTL', []],
     ['with a lock that has a long TTL', ['PX', '600000']],
   ])('%s: a cold start waits at most timeout per lock, then fetches itself', async (_, ttl) => {
-    const { wechat, signer, prefix } = await setup();
+    const { wechat, signer, prefix, store: redis } = await setup();
     const admin = await client();
-    for (const key of [`{${APP_ID}}:access_token:stable:lock`, `{${APP_ID}}:jsapi_ticket:lock`]) {
+    for (const key of [`${TOKEN_KEY}:lock`, `${TICKET_KEY}:lock`]) {
       await admin.sendCommand(['SET', `${prefix}${key}`, 'dead-owner', ...ttl]);
     }
-    const { value, ms } = await timed(signer().sign(PAGE));
-    expect(validFor(wechat.api.currentTicket(), value)).toBe(true);
-    expect(ms).toBeGreaterThanOrEqual(2 * 500 - 20);
-    expect(ms).toBeLessThan(2 * 500 + 500);
+    const { store, calls } = counted(redis);
+    // The wait for a lock's holder reads Date.now() (and sleeps 10 to 50 ms of real time between
+    // tries, each a real Redis round trip): the deadline is kept on a faked Date, moved here.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let value: Awaited<ReturnType<ReturnType<typeof signer>['sign']>> | undefined;
+    void signer({ store })
+      .sign(PAGE)
+      .then((signed) => (value = signed));
+    const tries = (key: string) => calls.filter((call) => call.startsWith(`lock ${key} `)).length;
+    // The ticket's refresh takes the ticket's lock first, then (for the token it needs) the token's.
+    for (const [key, next] of [[`${TICKET_KEY}:lock`, `${TOKEN_KEY}:lock`], [`${TOKEN_KEY}:lock`, undefined]] as const) {
+      await until(() => tries(key) >= 2, `a second try for ${key}`);
+      // 499 ms into the wait, and two more tries: still waiting for the holder.
+      vi.advanceTimersByTime(499);
+      const seen = tries(key);
+      await until(() => tries(key) >= seen + 2, `two more tries for ${key}`);
+      expect(wechat.state.upstream).toBe(0);
+      if (next) expect(tries(next)).toBe(0);
+      // At 500 ms (timeout) it gives up on the holder and goes on.
+      vi.advanceTimersByTime(1);
+    }
+    await until(() => value, 'the signature');
+    expect(validFor(wechat.api.currentTicket(), value!)).toBe(true);
+    expect(wechat.state.upstream).toBe(2);
   });
 });
 
 describe('the refresh lock', () => {
   it('is held with a TTL of 2 x timeout while a fetch runs', async () => {
-    const { wechat, signer, prefix } = await setup({ timeout: 800 });
+    const { wechat, signer, prefix, store: redis } = await setup({ timeout: 800 });
     wechat.state.fault = 'hang';
-    const pending = signer().sign(PAGE).catch((e) => e);
+    const { store, calls } = counted(redis);
+    const pending = signer({ store }).sign(PAGE).catch((e) => e);
     const admin = await client();
-    const key = `${prefix}{${APP_ID}}:access_token:stable:lock`;
+    const key = `${prefix}${TOKEN_KEY}:lock`;
     await expect.poll(() => admin.pTTL(key)).toBeGreaterThan(0);
-    const ttl = await admin.pTTL(key);
-    expect(ttl).toBeGreaterThan(1400);
-    expect(ttl).toBeLessThanOrEqual(1600);
+    // Asked for 2 x 800 ms, and Redis has it with a TTL (counting down from at most that).
+    expect(calls).toContain(`lock ${TOKEN_KEY}:lock 1600`);
+    expect(await admin.pTTL(key)).toBeLessThanOrEqual(1600);
     expect(await pending).toBeInstanceOf(WechatApiError);
     // Released by its owner once the fetch failed, not left to expire.
     await expect.poll(() => admin.exists(key)).toBe(0);
@@ -135,24 +202,33 @@ describe('the refresh lock', () => {
 });
 
 describe('WeChat hanging during the early-refresh window', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('answers from the still-valid ticket in milliseconds while one refresh waits', async () => {
     // expires_in 2 s, margin 1.5 s: due after 1 s (half of expires_in), valid until 2 s.
-    const { wechat, signer } = await setup({ refreshMargin: 1.5, timeout: 5000 }, { expiresIn: 2 });
-    const s = signer();
+    const { wechat, signer, prefix, store: redis } = await setup({ refreshMargin: 1.5, timeout: 5000 }, { expiresIn: 2 });
+    const { store, calls } = counted(redis);
+    // Expiry reads Date.now(): the 1.1 s into the window pass on a faked Date (real timers stay).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const s = signer({ store });
     await s.sign(PAGE);
     const ticket = wechat.api.currentTicket();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await written(await client(), prefix);
+    vi.advanceTimersByTime(1100);
     wechat.state.fault = 'hang';
     const before = wechat.state.upstream;
-    for (let i = 0; i < 20; i++) {
-      const { value, ms } = await timed(s.sign(PAGE));
-      expect(validFor(ticket, value)).toBe(true);
-      expect(ms).toBeLessThan(50);
-    }
+    const locks = calls.filter((call) => call.startsWith('lock ')).length;
+    // Every sign() settles from the still-valid ticket while its refresh hangs (until its 5 s
+    // timeout): none of them waits for that refresh.
+    for (let i = 0; i < 20; i++) expect(validFor(ticket, await s.sign(PAGE))).toBe(true);
+    expect(wechat.state.upstream - before).toBeLessThanOrEqual(2);
     // One background refresh each for the token and the ticket, both hanging; nothing else starts.
-    await expect.poll(() => wechat.state.upstream - before).toBe(2);
+    await until(() => wechat.state.upstream - before === 2, 'both refreshes reaching WeChat');
     for (let i = 0; i < 20; i++) await s.sign(PAGE);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A second refresh would have asked for its lock by now (synchronously from sign()).
+    expect(calls.filter((call) => call.startsWith('lock ')).length - locks).toBe(2);
     expect(wechat.state.upstream - before).toBe(2);
   });
 });
@@ -162,21 +238,25 @@ describe('backoff', () => {
     vi.useRealTimers();
   });
 
-  it('300 sign() calls over 3.5 s against HTTP 500 cost at most 4 upstream calls, each settling at once', async () => {
+  it('300 sign() calls over 3.5 s against HTTP 500 cost 3 upstream calls (at 0 s, 1 s and 3 s), each settling at once', async () => {
     const { wechat, signer } = await setup();
     wechat.state.fault = 'http500';
-    const s = signer();
-    const slowest: number[] = [];
+    // 3.5 s of a fake clock: setTimeout too, so a sign() that waited for any timer (a retry
+    // pause, a time limit) would never settle; only the real Redis round trips go on.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const start = Date.now();
+    const s = signer();
+    const attemptsAt: number[] = [];
     for (let i = 0; i < 300; i++) {
-      const { value, ms } = await timed(s.sign(PAGE).catch((e) => e));
-      expect(value).toBeInstanceOf(WechatApiError);
-      slowest.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (i * 3500) / 300 - Date.now())));
+      vi.setSystemTime(start + Math.round((i * 3500) / 300));
+      const before = wechat.state.upstream;
+      await expect(s.sign(PAGE)).rejects.toBeInstanceOf(WechatApiError);
+      if (wechat.state.upstream > before) attemptsAt.push(Date.now() - start);
     }
-    expect(wechat.state.upstream).toBeGreaterThanOrEqual(2);
-    expect(wechat.state.upstream).toBeLessThanOrEqual(4);
-    expect(Math.max(...slowest)).toBeLessThan(100);
+    // The first call, then one after the 1 s pause and one after the doubled 2 s (from 1003, so
+    // until 3003): each at the first sign() (one every 11.67 ms) once its pause is over.
+    expect(attemptsAt).toEqual([0, 1003, 3010]);
+    expect(wechat.state.upstream).toBe(3);
   });
 
   it('45009: one call, then the same error at once, and a new attempt only after 1 s', async () => {

@@ -155,11 +155,21 @@ describe('Koa without ctx.respond = false', () => {
   it('leaves Koa’s answer alone: nothing written twice, no error, the process lives', async () => {
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
-    // A handler that answers after Koa has sent its own 404, as any real signing does.
+    let koaAnswered!: () => void;
+    const koaFinished = new Promise<void>((resolve) => (koaAnswered = resolve));
+    // A handler that answers after Koa has sent its own 404 (its 'finish'), as any real signing
+    // does. toNodeHandler reads the whole body, then writes or not, synchronously: `done` comes
+    // one macrotask after the body's last chunk was read, once any write it would make is made.
     const node = toNodeHandler(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      setTimeout(finished, 50);
-      return new Response('{"late":true}', { status: 200 });
+      await koaFinished;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode('{"late":true}'));
+          controller.close();
+          setImmediate(finished);
+        },
+      });
+      return new Response(body, { status: 200 });
     });
     const errors: unknown[] = [];
     const lateWrites: string[] = [];
@@ -174,6 +184,7 @@ describe('Koa without ctx.respond = false', () => {
           return original(...args);
         };
       }
+      res.once('finish', koaAnswered);
       node(ctx.req, ctx.res);
     });
     const response = await fetch(`${await listen(app.callback())}?url=${encodeURIComponent(PAGE)}`);

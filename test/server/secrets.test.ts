@@ -140,9 +140,9 @@ describe('secrets stay inside', () => {
     await signer.sign(PAGE);
     const token = await signer.getAccessToken();
     const ticket = await signer.getJsapiTicket();
-    // The writes fail off the request path: wait for their reports.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(events.some((e) => e.api === 'store.set')).toBe(true);
+    // The writes fail off the request path: wait for the report (the first failure pauses the
+    // store's later calls, unreported).
+    await vi.waitFor(() => expect(events.some((e) => e.api === 'store.set')).toBe(true));
     const printed = JSON.stringify(events) + events.map((e) => inspect(e, { depth: Infinity })).join('\n');
     for (const secret of [APP_SECRET, token, ticket]) expect(printed).not.toContain(secret);
   });

@@ -116,12 +116,17 @@ describe('createSigner', () => {
     const { api, handler } = fakeWechat({ latency: 50 });
     server.use(handler);
     const inner = memoryStore();
-    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, store: { ...inner, lock: async () => 'always' } });
+    // Requests counted as they start (the fake API counts them after its 50 ms latency).
+    const started: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => (started.push(new URL(String(input instanceof Request ? input.url : input)).pathname), globalThis.fetch(input, init));
+    const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch, store: { ...inner, lock: async () => 'always' } });
     await signer.sign('https://h5.example.com/');
     vi.advanceTimersByTime(7000 * 1000);
     await Promise.all(Array.from({ length: 50 }, () => signer.sign('https://h5.example.com/')));
     await vi.waitFor(() => expect(api.calls.ticket).toBe(2));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Any second refresh would have started with the first (the 50 callers came at once), so
+    // before this one's ticket was answered.
+    expect(started.sort()).toEqual(['/cgi-bin/stable_token', '/cgi-bin/stable_token', '/cgi-bin/ticket/getticket', '/cgi-bin/ticket/getticket']);
     expect(api.calls).toEqual({ stableToken: 2, token: 0, ticket: 2 });
   });
 

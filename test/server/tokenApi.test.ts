@@ -7,6 +7,7 @@ import { createSigner, memoryStore, redisStore, TokenRefreshError, WechatApiErro
 import { startRedis } from '../../scripts/system.mjs';
 import type { FakeWechatApi } from '../../src/dev/createFakeWechatApi';
 import { API, APP_ID, APP_SECRET, faultyWechat } from '../helpers/wechatApi';
+import { until } from '../helpers/until';
 import { useRedis } from './useRedis';
 
 const { client } = useRedis();
@@ -203,11 +204,28 @@ describe('refreshAccessToken(stale)', () => {
     // The refresh lock of an instance that stopped mid-refresh: it expires by its TTL only.
     await raw.set(`${prefix}{${APP_ID}}:access_token:${tokenMode}:lock`, 'dead-instance', { PX: 60_000 });
     const calls = { ...wechat.api.calls };
-    const started = Date.now();
-    const error = (await a.refreshAccessToken(t0).catch((caught: unknown) => caught)) as TokenRefreshError;
+    // It waits `timeout` (5 s by default) for the holder's value, by Date.now(): on a faked Date,
+    // moved here, while its real 10 to 50 ms pauses between tries go on (each try a real Redis
+    // round trip, seen in the server's command count).
+    const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await raw.info('stats'))![1]);
+    const someTries = async () => {
+      const from = await processed();
+      await until(async () => (await processed()) - from > 6, 'more tries for the lock');
+    };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let error: TokenRefreshError | undefined;
+    try {
+      void a.refreshAccessToken(t0).catch((caught: TokenRefreshError) => (error = caught));
+      await someTries();
+      vi.advanceTimersByTime(4999);
+      await someTries();
+      expect(error).toBeUndefined();
+      vi.advanceTimersByTime(1);
+      await until(() => error, 'the answer at 5 s');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(error).toMatchObject({ code: 'REFRESH_IN_PROGRESS', retryAfter: 5 });
-    // It waited `timeout` (5 s by default) for the holder's value.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
     // Stable mode asked WeChat normally once (which answered t0 again); classic mode made no call,
     // which would replace the token the holder may still hand out.
     expect(wechat.api.calls).toEqual(tokenMode === 'stable' ? { ...calls, stableToken: calls.stableToken + 1 } : calls);
@@ -283,11 +301,15 @@ describe('a store that refuses the lock', () => {
     const store = memoryStore();
     const signer = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store, onError: () => undefined });
     const stale = await signer.getAccessToken();
-    const locked: Store = { ...store, lock: async () => undefined };
+    let tries = 0;
+    const locked: Store = { ...store, lock: async () => (tries++, undefined) };
     const other = createSigner({ appId: APP_ID, appSecret: APP_SECRET, fetch: wechat.fetch, store: locked, timeout: 300, onError: () => undefined });
     const calls = wechat.api.calls.stableToken;
-    setTimeout(() => void signer.refreshAccessToken(stale), 50);
-    const answer = await other.refreshAccessToken(stale);
+    const waiting = other.refreshAccessToken(stale);
+    // The holder renews once the waiter is waiting (its second try for the lock), not after 50 ms.
+    await vi.waitFor(() => expect(tries).toBeGreaterThanOrEqual(2), { interval: 5 });
+    await signer.refreshAccessToken(stale);
+    const answer = await waiting;
     expect(answer.access_token).not.toBe(stale);
     expect(answer.refreshed).toBe(false);
     // The holder's normal call and forced call; none from the waiter.

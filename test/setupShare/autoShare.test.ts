@@ -10,6 +10,35 @@ const og = (tags: Record<string, string>) =>
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
 
+// autoShare's own poll, counted: an absence (nothing applied, nothing read) is checked over a
+// number of its polls, the event it would happen on, instead of over a fixed sleep.
+let ticks = 0;
+let restorePolls: (() => void) | undefined;
+afterEach(() => {
+  restorePolls?.();
+  restorePolls = undefined;
+});
+function countPolls() {
+  ticks = 0;
+  const realSetInterval = globalThis.setInterval;
+  const spy = vi.spyOn(globalThis, 'setInterval').mockImplementation(((callback: () => void, ms?: number) =>
+    realSetInterval(() => {
+      ticks++;
+      callback();
+    }, ms)) as typeof setInterval);
+  const clears = vi.spyOn(globalThis, 'clearInterval');
+  restorePolls = () => (spy.mockRestore(), clears.mockRestore());
+  return {
+    /** Resolves after `n` more polls. */
+    polls: async (n: number) => {
+      const target = ticks + n;
+      await vi.waitFor(() => expect(ticks).toBeGreaterThanOrEqual(target), { timeout: 5000 });
+    },
+    /** The timers autoShare started, and whether each was cleared. */
+    timers: () => spy.mock.results.map((result) => ({ cleared: clears.mock.calls.some(([id]) => id === result.value) })),
+  };
+}
+
 // Every case runs on jweixin 1.4.0 and 1.6.0 alike.
 describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
   useJweixin(version);
@@ -36,6 +65,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     it('applies again after a navigation and after the title or an og tag changes, each burst once', async () => {
       server.use(signingEndpoint());
       const { sdk, bridge } = await openPage({ path: '/list', html: og({ title: 'List' }) });
+      const { polls } = countPolls();
       stop = sdk.autoShare({ ...options, interval: 50 });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('List'));
       // A router: pushState, then the new title and og tags a moment later.
@@ -49,29 +79,31 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       await vi.waitFor(() => expect(bridge.state.appMessage?.link).toBe(`${ORIGIN}/list`));
       // Android signs each URL once.
       expect(signed).toEqual([`${ORIGIN}/list`, `${ORIGIN}/item/7`]);
-      // Nothing changes: nothing is applied (once the last answers are in).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Nothing changes: nothing is applied over 10 polls (once the last answers are in: 2 polls).
+      await polls(2);
       const calls = bridge.state.calls.length;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await polls(10);
       expect(bridge.state.calls).toHaveLength(calls);
     });
 
     it('stops when setupShare sets the card, and when stop() is called', async () => {
       server.use(signingEndpoint());
       const { sdk, bridge } = await openPage({ html: og({ title: 'Auto' }) });
+      const { timers } = countPolls();
       sdk.autoShare({ ...options, interval: 20 });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Auto'));
       await sdk.setupShare({ title: 'Mine' }, options);
+      // Stopped: its poll timer cleared, so no later change can be picked up.
+      expect(timers()).toEqual([{ cleared: true }]);
       document.title = 'Changed';
       document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'Changed too');
-      await new Promise((resolve) => setTimeout(resolve, 100));
       expect(bridge.state.appMessage?.title).toBe('Mine');
 
       stop = sdk.autoShare({ ...options, interval: 20 });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Changed too'));
       stop();
+      expect(timers()).toEqual([{ cleared: true }, { cleared: true }]);
       document.querySelector('meta[property="og:title"]')!.setAttribute('content', 'After stop');
-      await new Promise((resolve) => setTimeout(resolve, 100));
       expect(bridge.state.appMessage?.title).toBe('Changed too');
     });
 
@@ -104,11 +136,12 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       let requests = 0;
       server.use(http.get(ENDPOINT, () => (requests++, new HttpResponse('down', { status: 503 }))));
       const { sdk } = await openPage({ html: og({ title: 'First' }) });
+      const { polls } = countPolls();
       stop = sdk.autoShare({ ...options, interval: 20 });
       await vi.waitFor(() => expect(requests).toBe(1));
-      // An absence has no event to wait for: 100 ms after the 503 went out, the failure has long
-      // settled (the next test, with debug, sees it printed well within that).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // An absence has no event to wait for: 5 of autoShare's polls after the 503 went out, the
+      // failure has settled (the debug run below sees it printed within that).
+      await polls(5);
       expect(console.warn).not.toHaveBeenCalled();
       stop();
       const { sdk: debugged } = await openPage({ html: og({ title: 'First' }) });
@@ -125,6 +158,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       // (jsdom's selectors are slow: 300 tags stand for the 2,000 of the issue.)
       server.use(signingEndpoint());
       const { sdk, bridge } = await openPage({ html: og({ title: 'Big page' }) + '<meta name="viewport" content="width=device-width">' });
+      const { polls } = countPolls();
       document.head.insertAdjacentHTML('beforeend', Array.from({ length: 300 }, (_, i) => `<meta name="tag${i}" content="${i}">`).join(''));
       stop = sdk.autoShare({ ...options, interval: 50 });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Big page'));
@@ -137,7 +171,8 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       document.querySelector('meta[name="viewport"]')!.setAttribute('content', 'width=1000');
       document.querySelector('meta[name="tag7"]')!.remove();
       document.head.insertAdjacentHTML('beforeend', '<meta name="theme-color" content="#fff"><meta property="og:type" content="article">');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Polls that see those changes (and would apply a round if they counted).
+      await polls(3);
       title.setAttribute('content', 'Three');
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Three'));
       expect(rounds() - before).toBe(1);
@@ -146,10 +181,11 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     it('reads no tag on a poll while nothing in <head> changes (only the URL is compared)', async () => {
       server.use(signingEndpoint());
       const { sdk, bridge } = await openPage({ path: '/a', html: og({ title: 'Quiet' }) });
+      const { polls } = countPolls();
       stop = sdk.autoShare({ ...options, interval: 20 });
       await vi.waitFor(() => expect(bridge.state.appMessage?.title).toBe('Quiet'));
       const reads = [vi.spyOn(document, 'querySelector'), vi.spyOn(document, 'querySelectorAll'), vi.spyOn(document.head, 'querySelector'), vi.spyOn(document.head, 'querySelectorAll')];
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await polls(5);
       for (const read of reads) expect(read).not.toHaveBeenCalled();
       // The URL alone changes: that is seen, and the card is applied for it.
       history.pushState(null, '', '/b');
@@ -160,11 +196,20 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       server.use(signingEndpoint());
       const { sdk } = await openPage({ platform: null, html: og({ title: 'x' }) });
       const setInterval = vi.spyOn(globalThis, 'setInterval');
+      const setTimeout = vi.spyOn(globalThis, 'setTimeout');
+      const observe = vi.spyOn(MutationObserver.prototype, 'observe');
+      const fetch = vi.spyOn(globalThis, 'fetch');
+      const createElement = vi.spyOn(document, 'createElement');
       const querySelector = vi.spyOn(document, 'querySelector');
       stop = sdk.autoShare({ ...options, interval: 20 });
       history.pushState(null, '', '/next');
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      // Nothing to wait for: nothing was started that could act later (no timer, no observer, no
+      // request, no script element).
       expect(setInterval).not.toHaveBeenCalled();
+      expect(setTimeout).not.toHaveBeenCalled();
+      expect(observe).not.toHaveBeenCalled();
+      expect(fetch).not.toHaveBeenCalled();
+      expect(createElement).not.toHaveBeenCalled();
       expect(querySelector).not.toHaveBeenCalled();
       expect(scriptRequests).toEqual([]);
       expect(signed).toEqual([]);

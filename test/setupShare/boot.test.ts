@@ -124,8 +124,12 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
   it('outside WeChat it requests nothing and sets nothing', async () => {
     server.use(signingEndpoint());
     await openPage({ platform: null, path: '/p' });
+    const started = [vi.spyOn(globalThis, 'fetch'), vi.spyOn(XMLHttpRequest.prototype, 'open'), vi.spyOn(document, 'createElement'), vi.spyOn(globalThis, 'setTimeout')];
     boot();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Nothing to wait for: nothing was started that could request later (no fetch, no XHR, no
+    // element, no timer).
+    for (const spy of started) expect(spy).not.toHaveBeenCalled();
+    for (const spy of started) spy.mockRestore();
     expect(scriptRequests).toEqual([]);
     expect(signed).toEqual([]);
     expect(window.wechatShareBoot).toBeUndefined();
