@@ -81,7 +81,10 @@ function record(target: EventTarget, ...types: string[]) {
 const tag = (selector: string) => document.querySelector<HTMLElement>(selector)!;
 const stateOf = (selector: string) => bridge!.state.openTags!.find((candidate) => candidate.element === tag(selector)) as OpenTagRecord;
 const panel = (selector: string) => host!.shadowRoot!.querySelector<HTMLElement>(selector);
-const settled = () => new Promise((resolve) => setTimeout(resolve, 10));
+// The simulator fires tag events from setTimeout(fire, 0) (installOpenTags' run): a 0 ms timer set
+// after that runs after it (timers of equal delay run in the order they were set), so once this
+// resolves every event already queued has fired. An ordering, not a wait on the clock.
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const WEAPP = `<wx-open-launch-weapp id="weapp" username="gh_abc123" path="pages/index.html?from=h5">
   <template><style>.btn { padding: 12px }</style><button class="btn">Open the Mini Program</button></template>
