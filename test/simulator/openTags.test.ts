@@ -81,7 +81,10 @@ function record(target: EventTarget, ...types: string[]) {
 const tag = (selector: string) => document.querySelector<HTMLElement>(selector)!;
 const stateOf = (selector: string) => bridge!.state.openTags!.find((candidate) => candidate.element === tag(selector)) as OpenTagRecord;
 const panel = (selector: string) => host!.shadowRoot!.querySelector<HTMLElement>(selector);
-const settled = () => new Promise((resolve) => setTimeout(resolve, 10));
+// Past the events the simulator has scheduled: it fires them by setTimeout(fire, 0) (Node's timer in
+// this jsdom environment), and Node runs timers of the same delay in the order they were set, so a
+// 0 ms timer set after the change runs after any event the change caused. Not a fixed sleep.
+const settled = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const WEAPP = `<wx-open-launch-weapp id="weapp" username="gh_abc123" path="pages/index.html?from=h5">
   <template><style>.btn { padding: 12px }</style><button class="btn">Open the Mini Program</button></template>
