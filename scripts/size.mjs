@@ -8,11 +8,12 @@
 // of loadJweixin removed -4 B: 4,324 B measured, budget 4,330. Issue 21's WeCom client (src/wecom:
 // loading @wecom/jssdk, ww.register, WeCom's three menus, its errors and hints) +724 B: 5,048 B; issue 23's fixes (the snippet's hanging jweixin counted once, realAuthUrl kept
 // only once accepted) and the snippet's WeCom hand-over (ww) +35 B; the WeCom state moved into
-// pageState (its names mangled) -18 B: 5,065 B, budget 5,070.
+// pageState (its names mangled) -18 B; the WeCom card read when applied (an early start's takes the
+// page's card), a hanging ww counted once, no WeCom path in a Mini Program +23 B: 5,088 B, budget 5,095.
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGETS = { 'wechat-share.iife.js': 5070 };
+const BUDGETS = { 'wechat-share.iife.js': 5095 };
 let over = false;
 for (const file of readdirSync('dist').filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort()) {
   const source = readFileSync(`dist/${file}`);

@@ -69,16 +69,16 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
 
   // Bad share data fails here, before any request.
   resolveShareData(share, snapshot);
-  // Inside WeCom: its own SDK (ww) and signatures; nothing of it runs or loads in WeChat.
-  if (snapshot.wecom) return shareInWecom(share, { ...settings, timeout }, snapshot);
-  // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
-  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : jweixinUrls(version), timeout);
   // The card, read when it is applied: an early start's becomes the first setupShare's if that
   // came meanwhile (preloadShare), so that the page needs one round, not two.
   const card = () => {
     endEarly(share);
     return resolveShareData(share, snapshot);
   };
+  // Inside WeCom: its own SDK (ww) and signatures; nothing of it runs or loads in WeChat.
+  if (snapshot.wecom && !snapshot.inMiniProgram) return shareInWecom(card, { ...settings, timeout }, snapshot);
+  // A custom sdkUrl is the page's choice: neither its version nor its fallback is second-guessed.
+  const wxLoad = loadJweixin(settings.sdkUrl ? [settings.sdkUrl] : jweixinUrls(version), timeout);
 
   if (snapshot.inMiniProgram) {
     // The share menu belongs to the hosting Mini Program page: it gets the card by message.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { callWechatApi, type Issued, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
 import { createNonceStr } from './createNonceStr';
@@ -111,7 +112,9 @@ export interface WecomSigner {
  * The store keys of a WeCom signer, each under the corp's hash tag `{corpId}` so that on a Redis
  * Cluster a corp's values and locks share a slot (each value's lock is `${key}:lock`):
  * - the access_token per corp **and agent** (each app has its own secret and token, official
- *   91039): `{corpId}:wecom:access_token:<agentId>`, or `…:access_token:corp` without an agentId;
+ *   91039): `{corpId}:wecom:access_token:<agentId>`, or without an agentId
+ *   `…:access_token:corp:<16 hex digits of the SHA-256 of corpSecret>` (two apps of one corp never
+ *   share a token; `corpSecret` is needed for that key only);
  * - the corp jsapi_ticket per corp (any app's token of the corp fetches the same one, official
  *   96909): `{corpId}:wecom:jsapi_ticket`;
  * - the agent jsapi_ticket per corp **and agent** (fetched with that agent's token, official
@@ -120,10 +123,13 @@ export interface WecomSigner {
  * tickets overwriting each other (EasyWeChat PR #1959, WxJava #1669), the agent ticket cached per
  * corp (wechatpy) (reported).
  */
-export function wecomStoreKeys(corpId: string, agentId?: number): { accessToken: string; corpTicket: string; agentTicket?: string } {
+export function wecomStoreKeys(corpId: string, agentId?: number, corpSecret?: string): { accessToken: string; corpTicket: string; agentTicket?: string } {
   const prefix = `{${corpId}}:wecom`;
+  // Without an agentId the token still belongs to one app (each app has its own Secret and token,
+  // official 91039): its key names the app by 16 hex digits of the Secret's SHA-256, never the Secret.
+  const app = agentId ?? `corp:${createHash('sha256').update(corpSecret ?? '').digest('hex').slice(0, 16)}`;
   return {
-    accessToken: `${prefix}:access_token:${agentId ?? 'corp'}`,
+    accessToken: `${prefix}:access_token:${app}`,
     corpTicket: `${prefix}:jsapi_ticket`,
     agentTicket: agentId === undefined ? undefined : `${prefix}:agent_ticket:${agentId}`,
   };
@@ -182,7 +188,7 @@ export function createWecomSigner(options: WecomSignerOptions): WecomSigner {
   const onError = options.onError ?? ((event: WechatErrorEvent) => console.warn(`[wechat-share] WeCom ${who}: ${event.message}`));
   const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError, onUpstream: options.onUpstream };
   const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError, secrets });
-  const keys = wecomStoreKeys(corpId, agentId);
+  const keys = wecomStoreKeys(corpId, agentId, corpSecret);
   let lastError: LastError | undefined;
 
   const remember = (secret: string) => {

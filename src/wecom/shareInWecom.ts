@@ -11,8 +11,7 @@ import { bootHandover, whenLoaded } from '../lib/loadJweixin';
 import { page } from '../lib/pageState';
 import type { PageSnapshot } from '../lib/readPage';
 import { requestSignature } from '../lib/requestSignature';
-import { resolveShareData } from '../lib/resolveShareData';
-import { withTimeout } from '../shared/withTimeout';
+import { timedOut, withTimeout } from '../shared/withTimeout';
 import type { ShareData, ShareOptions, ShareResult, SignatureData } from '../types';
 
 /** The part of `window.ww` (@wecom/jssdk 2.x) this SDK uses. */
@@ -49,7 +48,7 @@ type WecomSignature = SignatureData & { agentId?: number; agentSignature?: { tim
 const globalWw = () => (typeof window.ww?.register == 'function' ? window.ww : undefined);
 
 // The one ww of the page: an existing one is reused; else each URL in turn, each within `timeout` ms.
-function loadWw(urls: string[], timeout: number): Promise<Ww> {
+export function loadWw(urls: string[], timeout: number): Promise<Ww> {
   return (page.wwLoading ||= (async () => {
     // The boot snippet's ww, if it started one: waited for, not loaded twice (its time counts).
     const early = bootHandover().ww;
@@ -57,6 +56,12 @@ function loadWw(urls: string[], timeout: number): Promise<Ww> {
     const failures: string[] = [];
     for (const url of urls) {
       if (globalWw()) break;
+      // The snippet's script for this URL, still there, had its time in the wait above (one time
+      // limit, not two, as for jweixin); a failed one was removed by the snippet.
+      if (early && document.querySelector(`script[src="${url}"]`)) {
+        failures.push(`${url}: ${timedOut(timeout)}`);
+        continue;
+      }
       const script = document.createElement('script');
       script.src = url;
       await whenLoaded(document.head.appendChild(script), timeout).catch((error: Error) => {
@@ -99,7 +104,8 @@ const hint = (errMsg: string) =>
       : undefined;
 
 /**
- * setupShare's run inside WeCom (the user agent has `wxwork/`): loads ww (`wecomSdkUrl`, else
+ * setupShare's run inside WeCom (the user agent has `wxwork/`; `card` reads the card when it is
+ * applied, as setupShare's own run does): loads ww (`wecomSdkUrl`, else
  * {@link WECOM_SDK_URLS}; an existing `window.ww` is used), registers once per page with the
  * corpId (and agentId) the endpoint answers, configures for the current URL (again after a route
  * changed it) and applies the card to {@link WECOM_SHARE_APIS}. Resolves
@@ -107,10 +113,9 @@ const hint = (errMsg: string) =>
  * `SDK_LOAD_FAILED`, `SIGN_REQUEST_FAILED`, `SIGN_RESPONSE_INVALID` or `CONFIG_FAILED` (WeCom's
  * errMsg and a hint).
  */
-export async function shareInWecom(share: ShareData, options: ShareOptions & { timeout: number }, snapshot: PageSnapshot): Promise<ShareResult> {
+export async function shareInWecom(card: () => Required<ShareData>, options: ShareOptions & { timeout: number }, snapshot: PageSnapshot): Promise<ShareResult> {
   page.wecomOptions = options;
   const { timeout } = options;
-  const card = resolveShareData(share, snapshot);
   const url = snapshot.currentUrl;
   const [ww, first] = await Promise.all([loadWw(options.wecomSdkUrl ? [options.wecomSdkUrl] : WECOM_SDK_URLS, timeout), wecomSignature(url)]);
   const { appId: corpId, agentId } = first;
@@ -136,7 +141,9 @@ export async function shareInWecom(share: ShareData, options: ShareOptions & { t
     page.signatures.delete('wecom ' + url);
     throw new WechatShareError('CONFIG_FAILED', `WeCom config for ${url}: ${errMsg}`, { errMsg, hint: hint(errMsg), cause: error });
   }
+  // The card as it is now (an early start's takes the page's setupShare card: see setupShare).
   // Each menu gets its own copy (ww adds its callbacks); 朋友圈 ignores desc.
-  for (const api of WECOM_SHARE_APIS) ww[api as 'onMenuShareWechat']({ ...card });
+  const data = card();
+  for (const api of WECOM_SHARE_APIS) ww[api as 'onMenuShareWechat']({ ...data });
   return { status: 'ready', platform: 'wecom', signedUrl: url, jsApiList: WECOM_SHARE_APIS, openTagList: [] };
 }

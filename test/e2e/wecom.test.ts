@@ -26,14 +26,20 @@ const WW_BACKUP = 'https://wwcdn.weixin.qq.com/node/wework/wwopen/js/wecom-jssdk
 // One page for both clients: the simulator first (the dev middleware puts its tag first in <head>;
 // it plays what sessionStorage says), the SDK, then
 // one setupShare per route. ?endpoint= picks the signing endpoint (/bad-sign answers a tampered signature).
-const PAGE = (endpoint: string, boot = '') => `<!doctype html><html><head><meta charset="utf-8"><title>Orders</title>
+const PAGE = (endpoint: string, boot = '', timeout = 10000) => `<!doctype html><html><head><meta charset="utf-8"><title>Orders</title>
 ${boot}<script src="/wechat-share.iife.js"></script>
 </head><body><script>
-  window.share = (title) => WechatShare.setupShare({ title, desc: 'for ' + title, imgUrl: '/thumb.png' }, { endpoint: '${endpoint}' }).then(
+  window.share = (title) => WechatShare.setupShare({ title, desc: 'for ' + title, imgUrl: '/thumb.png' }, { endpoint: '${endpoint}', timeout: ${timeout} }).then(
     (result) => result,
     (error) => ({ code: error.code, message: error.message, errMsg: error.errMsg, hint: error.hint }),
   );
   window.first = window.share('Home');
+</script></body></html>`;
+// The script tag's early start (data-endpoint): the page's first setupShare, without options, gives it its card.
+const EARLY_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Default title</title>
+<script src="/wechat-share.iife.js" data-endpoint="/api/wechat/signature"></script>
+</head><body><script>
+  window.first = WechatShare.setupShare({ title: 'Spring sale', desc: 'Up to 50% off' });
 </script></body></html>`;
 
 let server: Server;
@@ -61,7 +67,10 @@ beforeAll(async () => {
       if (url.pathname === '/wechat-share.iife.js') return res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync('dist/wechat-share.iife.js'));
       if (url.pathname === '/thumb.png') return res.writeHead(204).end();
       const endpoint = url.searchParams.get('endpoint') ?? '/api/wechat/signature';
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE(endpoint, url.searchParams.has('boot') ? bootScript({ endpoint }) : ''));
+      const html = url.searchParams.has('early')
+        ? EARLY_PAGE
+        : PAGE(endpoint, url.searchParams.has('boot') ? bootScript({ endpoint }) : '', Number(url.searchParams.get('timeout') ?? 10000));
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
     });
   });
   server.listen(0, '127.0.0.1');
@@ -82,7 +91,7 @@ interface Session {
 }
 
 /** A context playing `client` on `os` (panel platform in sessionStorage), ww and jweixin served at their CDN addresses. */
-async function open(client: 'wecom' | 'wechat' | 'browser', os: 'ios' | 'android', options: { version?: string; wwMain?: 'fail' } = {}): Promise<Session> {
+async function open(client: 'wecom' | 'wechat' | 'browser', os: 'ios' | 'android', options: { version?: string; wwMain?: 'fail' | 'hang' } = {}): Promise<Session> {
   const userAgent = client === 'wecom' ? wecomUserAgent(os, options.version) : client === 'wechat' ? wechatUserAgent(os) : undefined;
   const context = await browser.newContext({ viewport: { width: 375, height: 812 }, ...(userAgent && { userAgent }) });
   const platform = client === 'wecom' ? `wecom-${os}` : client === 'wechat' ? os : 'browser';
@@ -96,6 +105,8 @@ async function open(client: 'wecom' | 'wechat' | 'browser', os: 'ios' | 'android
     const url = route.request().url();
     if (new URL(url).hostname === HOST) return route.fallback();
     if (url === WW_MAIN && options.wwMain === 'fail') return route.fulfill({ status: 404, body: 'not found' });
+    // A CDN that never answers: the request stays pending until the context closes.
+    if (url === WW_MAIN && options.wwMain === 'hang') return undefined;
     if (url === WW_MAIN || url === WW_BACKUP) return route.fulfill({ status: 200, contentType: 'application/javascript', body: WW });
     if (url === 'https://res.wx.qq.com/open/js/jweixin-1.4.0.js') return route.fulfill({ status: 200, contentType: 'application/javascript', body: JWEIXIN });
     refused.push(url);
@@ -195,6 +206,30 @@ describe('WeCom', () => {
       expect(s.requests.filter((url) => url.includes('wwcdn'))).toEqual([WW_MAIN]);
       expect(s.requests.filter((url) => url.includes('jweixin'))).toEqual([]);
       expect(await tap(s.page, 'appmessage')).toBe('Home');
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  it('the script tag\'s early start applies the card of the page\'s first setupShare, not the default one', async () => {
+    const s = await open('wecom', 'ios');
+    try {
+      await s.page.goto(`${base}/sale?early`);
+      expect(await s.page.evaluate(() => (window as unknown as { first: Promise<unknown> }).first)).toMatchObject({ status: 'ready', platform: 'wecom' });
+      expect(await tap(s.page, 'wechat')).toBe('Spring sale');
+      expect(await panel(s.page, '[data-card="wechat"] .desc').textContent()).toBe('Up to 50% off');
+    } finally {
+      await s.context.close();
+    }
+  });
+
+  it('a wwcdn path the boot snippet left hanging: the card is applied through the backup path (one time limit: test/wecom/loadWw.test.ts)', async () => {
+    const s = await open('wecom', 'android', { wwMain: 'hang' });
+    try {
+      // The hanging script holds the load event: wait for the DOM only.
+      await s.page.goto(`${base}/hang?boot&timeout=1000`, { waitUntil: 'domcontentloaded' });
+      expect(await s.page.evaluate(() => (window as unknown as { first: Promise<unknown> }).first)).toMatchObject({ status: 'ready', platform: 'wecom' });
+      expect(s.requests.filter((url) => url.includes('wwcdn'))).toEqual([WW_MAIN, WW_BACKUP]);
     } finally {
       await s.context.close();
     }

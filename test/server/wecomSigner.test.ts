@@ -113,6 +113,22 @@ describe('createWecomSigner', () => {
     expect([...store.written.keys()].every((key) => key.startsWith(`{${CORP_ID}}:wecom:`))).toBe(true);
   });
 
+  it('two apps of one corp without an agentId keep their own access_token (the key names the app by a digest of its Secret, never the Secret)', async () => {
+    const { api, handler } = fakeWecom();
+    server.use(handler);
+    const store = recordingStore();
+    const a = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_A, store, ...quiet });
+    const b = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_B, store, ...quiet });
+    const [tokenA, tokenB] = [await a.accessToken(), await b.accessToken()];
+    expect(tokenA).not.toBe(tokenB);
+    expect(api.calls.gettoken).toBe(2);
+    const [keyA, keyB] = [wecomStoreKeys(CORP_ID, undefined, SECRET_A).accessToken, wecomStoreKeys(CORP_ID, undefined, SECRET_B).accessToken];
+    expect(keyA).toMatch(new RegExp(`^\\{${CORP_ID}\\}:wecom:access_token:corp:[0-9a-f]{16}$`));
+    expect(keyA).not.toBe(keyB);
+    expect([...store.written.keys()].filter((key) => key.includes('access_token')).sort()).toEqual([keyA, keyB].sort());
+    for (const key of store.written.keys()) expect(key).not.toContain(SECRET_A);
+  });
+
   it('never signs with an empty cached ticket: it counts as a miss', async () => {
     const { api, handler } = fakeWecom();
     server.use(handler);
