@@ -1,16 +1,13 @@
 import { callAccessTokenProvider, PROVIDER_API, type AccessTokenProvider } from './callAccessTokenProvider';
 import { claimForcedRefresh } from './claimForcedRefresh';
-import { callWechatApi, type Issued, type UpstreamEvent, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
+import { callWechatApi, type UpstreamEvent, type WechatErrorEvent } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
 import { createNonceStr } from './createNonceStr';
-import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
-import { watchSecrets } from './knownSecrets';
-import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../shared/SignatureData';
 import type { Store } from './Store';
-import { entryOf, lastErrorOf, pageUrlOf, secondsLeft } from './signerParts';
+import { pageUrlOf, secondsLeft, signerCore } from './signerParts';
 import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
@@ -269,34 +266,10 @@ export function createSigner(options: SignerOptions): Signer {
   const mode = options.tokenMode ?? 'stable';
   const timeout = options.timeout ?? 5000;
   const margin = (options.refreshMargin ?? 300) * 1000;
-  const secrets = watchSecrets(() => [appSecret, token.peek(), ticket.peek(), ...refused]);
-  // Tokens WeChat refused lately: no longer in the cache, still secret.
-  const refused: string[] = [];
-  // Without onError the operator still gets one line per failure (the 502 answer points there).
-  const onError = options.onError ?? ((event: WechatErrorEvent) => console.warn(`[wechat-share] ${appId}: ${event.message}`));
-  const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError, onUpstream: options.onUpstream };
-  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError, secrets });
+  const { api, store, lastError, remember, tracked } = signerCore(options, { apiBase, timeout, margin, label: appId }, () => [appSecret, token.peek(), ticket.peek()]);
   // One hash tag per appId: on a Redis Cluster, value, lock and backoff of an appId share a slot.
   const prefix = `{${appId}}`;
   const tokenKey = `${prefix}:access_token:${provider ? 'provider' : mode}`;
-  let lastError: SignerStatus['lastError'];
-
-  const remember = (secret: string) => {
-    refused.push(secret);
-    if (refused.length > 4) refused.shift();
-  };
-
-  // Every refresh of either credential goes through here: status().lastError follows them.
-  async function tracked(fetch: () => Promise<Issued>): Promise<Entry> {
-    try {
-      const entry = entryOf(await fetch(), margin);
-      lastError = undefined;
-      return entry;
-    } catch (error) {
-      lastError = lastErrorOf(error, secrets());
-      throw error;
-    }
-  }
 
   // The API a token refresh calls: what a TokenRefreshError names.
   const tokenApi = provider ? PROVIDER_API : mode === 'classic' ? '/cgi-bin/token' : '/cgi-bin/stable_token';
@@ -404,7 +377,7 @@ export function createSigner(options: SignerOptions): Signer {
         accessTokenExpiresAt: token.peekEntry()?.expiresAt,
         jsapiTicketExpiresAt: ticket.peekEntry()?.expiresAt,
         store: health.up ? { up: true } : { up: false, error: health.error },
-        lastError,
+        lastError: lastError(),
       };
     },
     async sign(input) {

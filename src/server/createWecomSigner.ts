@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import { callWechatApi, type Issued, type WechatApiContext, type WechatErrorEvent } from './callWechatApi';
+import { callWechatApi } from './callWechatApi';
 import { createCredentialCache, type Entry } from './createCredentialCache';
 import { createNonceStr } from './createNonceStr';
 import type { SignerOptions } from './createSigner';
-import { guardStore } from './guardStore';
 import { jsapiSignature } from './jsapiSignature';
-import { watchSecrets } from './knownSecrets';
-import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
-import { entryOf, lastErrorOf, pageUrlOf, secondsLeft, type LastError } from './signerParts';
+import { pageUrlOf, secondsLeft, signerCore, type LastError } from './signerParts';
 import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
@@ -182,30 +179,13 @@ export function createWecomSigner(options: WecomSignerOptions): WecomSigner {
   const timeout = options.timeout ?? 5000;
   const margin = (options.refreshMargin ?? 300) * 1000;
   const who = agentId === undefined ? corpId : `${corpId}/${agentId}`;
-  // Tokens WeCom refused lately: no longer in the cache, still secret.
-  const refused: string[] = [];
-  const secrets = watchSecrets(() => [corpSecret, token.peek(), corpTicket.peek(), agentTicket?.peek(), ...refused]);
-  const onError = options.onError ?? ((event: WechatErrorEvent) => console.warn(`[wechat-share] WeCom ${who}: ${event.message}`));
-  const api: WechatApiContext = { apiBase, fetch: options.fetch ?? globalThis.fetch, timeout, secrets, onError, onUpstream: options.onUpstream };
-  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError, secrets });
+  const { api, store, lastError, remember, tracked } = signerCore(options, { apiBase, timeout, margin, label: `WeCom ${who}` }, () => [
+    corpSecret,
+    token.peek(),
+    corpTicket.peek(),
+    agentTicket?.peek(),
+  ]);
   const keys = wecomStoreKeys(corpId, agentId, corpSecret);
-  let lastError: LastError | undefined;
-
-  const remember = (secret: string) => {
-    refused.push(secret);
-    if (refused.length > 4) refused.shift();
-  };
-
-  async function tracked(fetch: () => Promise<Issued>): Promise<Entry> {
-    try {
-      const entry = entryOf(await fetch(), margin);
-      lastError = undefined;
-      return entry;
-    } catch (error) {
-      lastError = lastErrorOf(error, secrets());
-      throw error;
-    }
-  }
 
   const fetchAccessToken = () => tracked(() => callWechatApi(api, '/cgi-bin/gettoken', 'access_token', { corpid: corpId, corpsecret: corpSecret }));
 
@@ -277,7 +257,7 @@ export function createWecomSigner(options: WecomSignerOptions): WecomSigner {
         corpTicketExpiresAt: corpTicket.peekEntry()?.expiresAt,
         agentTicketExpiresAt: agentTicket?.peekEntry()?.expiresAt,
         store: health.up ? { up: true } : { up: false, error: health.error },
-        lastError,
+        lastError: lastError(),
       };
     },
     async sign(input) {

@@ -1,9 +1,14 @@
 // What the WeChat signer (createSigner) and the WeCom signer (createWecomSigner) share besides the
-// credential cache and the API call: the life given to an issued credential, the page URL a
-// sign() call takes, and the lastError that status() reports.
-import type { Issued } from './callWechatApi';
+// credential cache and the API call: their wiring (secrets, onError, API context, guarded store,
+// refused tokens, lastError), the life given to an issued credential, the page URL a sign() call
+// takes, and the lastError that status() reports.
+import type { Issued, WechatApiContext, WechatErrorEvent } from './callWechatApi';
 import type { Entry } from './createCredentialCache';
+import type { SignerOptions } from './createSigner';
 import { beforeHash } from './beforeHash';
+import { guardStore } from './guardStore';
+import { watchSecrets } from './knownSecrets';
+import { memoryStore } from './memoryStore';
 import { parseHttpUrl } from './parseHttpUrl';
 import { redact } from './redact';
 import { WechatApiError } from './WechatApiError';
@@ -52,4 +57,47 @@ export function pageUrlOf(input: string | URL): string {
   else url = parseHttpUrl(String(input)) && String(input);
   if (url === undefined) throw new TypeError(`sign: expected an absolute http(s) URL, got ${JSON.stringify(input)?.slice(0, 100)}`);
   return beforeHash(url);
+}
+
+/**
+ * The wiring both signers build the same way from their options: the process-wide secrets of this
+ * signer (`held()`, the secret and the credentials in its caches, read lazily, plus the last 4
+ * tokens upstream refused, which are out of the cache yet still secret), `onError` (by default
+ * one `console.warn` line per failure, prefixed with `label`), the API context, the store guarded
+ * by `storeTimeout` (ms, default 1000), `remember` for a refused token, and `tracked`, through
+ * which every refresh goes so that `lastError()` follows them.
+ */
+export function signerCore(
+  options: Pick<SignerOptions, 'store' | 'fetch' | 'storeTimeout' | 'onError' | 'onUpstream'>,
+  context: { apiBase: string; timeout: number; margin: number; label: string },
+  held: () => (string | undefined)[],
+) {
+  const refused: string[] = [];
+  const secrets = watchSecrets(() => [...held(), ...refused]);
+  // Without onError the operator still gets one line per failure (the 502 answer points there).
+  const onError = options.onError ?? ((event: WechatErrorEvent) => console.warn(`[wechat-share] ${context.label}: ${event.message}`));
+  const api: WechatApiContext = { apiBase: context.apiBase, fetch: options.fetch ?? globalThis.fetch, timeout: context.timeout, secrets, onError, onUpstream: options.onUpstream };
+  const store = guardStore(options.store ?? memoryStore(), { timeout: options.storeTimeout ?? 1000, onError, secrets });
+  let lastError: LastError | undefined;
+  return {
+    secrets,
+    onError,
+    api,
+    store,
+    lastError: () => lastError,
+    remember(secret: string) {
+      refused.push(secret);
+      if (refused.length > 4) refused.shift();
+    },
+    async tracked(fetch: () => Promise<Issued>): Promise<Entry> {
+      try {
+        const entry = entryOf(await fetch(), context.margin);
+        lastError = undefined;
+        return entry;
+      } catch (error) {
+        lastError = lastErrorOf(error, secrets());
+        throw error;
+      }
+    },
+  };
 }
