@@ -115,6 +115,8 @@ describe('createSigner({ accessToken })', () => {
     const texts = JSON.stringify([(error as Error).message, errors, signer.status()]);
     expect(texts).not.toContain('SECRET_TOKEN_abcdef123456');
     expect(texts).not.toContain('key=K');
+    // The provider's own error is not passed on as a cause: only the redacted message goes on.
+    expect((error as Error).cause).toBeUndefined();
     expect(signer.status().lastError).toMatchObject({ api: 'accessToken' });
   });
 });
