@@ -50,6 +50,32 @@ export function whenLoaded(script: HTMLScriptElement, timeout: number): Promise<
   return withTimeout(events, timeout);
 }
 
+/**
+ * Inserts a `<script>` for each of `urls` in turn, each within `timeout` ms, until `found()` gives
+ * what they define (jweixin's `wx`, WeCom's `ww`); a URL that `hanging(url)` says the boot snippet
+ * left pending is not asked for again (it had its time limit). Resolves with the failures,
+ * `url: reason` each; a failed script is removed.
+ */
+export async function loadFirst(urls: string[], timeout: number, found: () => unknown, hanging: (url: string) => boolean): Promise<string[]> {
+  const failures: string[] = [];
+  for (const url of urls) {
+    if (found()) break;
+    if (hanging(url)) {
+      failures.push(`${url}: ${timedOut(timeout)}`);
+      continue;
+    }
+    const script = document.createElement('script');
+    script.src = url;
+    try {
+      await whenLoaded(document.head.appendChild(script), timeout);
+    } catch (error) {
+      script.remove();
+      failures.push(`${url}: ${(error as Error).message}`);
+    }
+  }
+  return failures;
+}
+
 async function load(urls: string[], timeout: number): Promise<Wx> {
   // The boot snippet's jweixin, if it started one: waited for, not loaded twice.
   const early = bootHandover().jweixin;
@@ -63,23 +89,7 @@ async function load(urls: string[], timeout: number): Promise<Wx> {
   if (!globalWx() && window.jWeixin) {
     throw new WechatShareError('SDK_LOAD_FAILED', 'An element with id or name jWeixin stops jweixin: rename it.');
   }
-  const failures: string[] = [];
-  for (const url of urls) {
-    const wx = globalWx();
-    if (wx) return wx;
-    if (early && existing?.src == url) {
-      failures.push(`${url}: ${timedOut(timeout)}`);
-      continue;
-    }
-    const script = document.createElement('script');
-    script.src = url;
-    try {
-      await whenLoaded(document.head.appendChild(script), timeout);
-    } catch (error) {
-      script.remove();
-      failures.push(`${url}: ${(error as Error).message}`);
-    }
-  }
+  const failures = await loadFirst(urls, timeout, globalWx, (url) => !!early && existing?.src == url);
   const wx = globalWx();
   if (wx) return wx;
   throw new WechatShareError('SDK_LOAD_FAILED', `Could not load jweixin: ${failures.join('; ') || 'no window.wx'}`);

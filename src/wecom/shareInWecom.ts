@@ -7,11 +7,11 @@
 // made again when that URL changed; `ww.ensureConfigReady()` settles with it; `onMenuShare*` bind
 // their menu event once the config passed.
 import { WechatShareError } from '../errors';
-import { bootHandover, whenLoaded } from '../lib/loadJweixin';
+import { bootHandover, loadFirst } from '../lib/loadJweixin';
 import { page } from '../lib/pageState';
 import type { PageSnapshot } from '../lib/readPage';
 import { requestSignature } from '../lib/requestSignature';
-import { timedOut, withTimeout } from '../shared/withTimeout';
+import { withTimeout } from '../shared/withTimeout';
 import type { ShareData, ShareOptions, ShareResult, SignatureData } from '../types';
 
 /** The part of `window.ww` (@wecom/jssdk 2.x) this SDK uses. */
@@ -53,22 +53,9 @@ export function loadWw(urls: string[], timeout: number): Promise<Ww> {
     // The boot snippet's ww, if it started one: waited for, not loaded twice (its time counts).
     const early = bootHandover().ww;
     if (early) await withTimeout(early, timeout).catch(() => undefined);
-    const failures: string[] = [];
-    for (const url of urls) {
-      if (globalWw()) break;
-      // The snippet's script for this URL, still there, had its time in the wait above (one time
-      // limit, not two, as for jweixin); a failed one was removed by the snippet.
-      if (early && document.querySelector(`script[src="${url}"]`)) {
-        failures.push(`${url}: ${timedOut(timeout)}`);
-        continue;
-      }
-      const script = document.createElement('script');
-      script.src = url;
-      await whenLoaded(document.head.appendChild(script), timeout).catch((error: Error) => {
-        script.remove();
-        failures.push(`${url}: ${error.message}`);
-      });
-    }
+    // The snippet's script for a URL, still there, had its time in the wait above (one time limit,
+    // not two, as for jweixin); a failed one was removed by the snippet.
+    const failures = await loadFirst(urls, timeout, globalWw, (url) => !!early && !!document.querySelector(`script[src="${url}"]`));
     const ww = globalWw();
     if (!ww) throw new WechatShareError('SDK_LOAD_FAILED', `Could not load the WeCom JS-SDK: ${failures.join('; ') || 'no window.ww'}`);
     return ww;
