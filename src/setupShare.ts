@@ -6,7 +6,7 @@ import { loadJweixin, jweixinUrls } from './lib/loadJweixin';
 import { OLD_JWEIXIN, openTagsMissing } from './lib/openTagsMissing';
 import { page } from './lib/pageState';
 import { readPage } from './lib/readPage';
-import { requestSignature } from './lib/requestSignature';
+import { cachedSignature } from './lib/requestSignature';
 import { resolveShareData } from './lib/resolveShareData';
 import { signingUrls } from './lib/signingUrls';
 import { stripShareParams } from './lib/stripShareParams';
@@ -27,17 +27,6 @@ import type { ShareData, ShareOptions, ShareResult, SignatureData, Wx } from './
 //   CONFIGURING the URL the client said it checked (realAuthUrl), else the other candidate URL.
 //   Any other refusal, or a second one, rejects.
 // Open tags never cost the card: where they cannot be had, CONFIGURING goes without them.
-
-// One signature per signing URL for the page's life; a failed request drops its entry.
-function signatureFor(url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
-  let signature = page.signatures.get(url);
-  if (!signature) {
-    signature = requestSignature(url, options);
-    page.signatures.set(url, signature);
-    signature.catch(() => page.signatures.delete(url));
-  }
-  return signature;
-}
 
 const unique = (list: string[]) => list.filter((item, i) => list.indexOf(item) === i);
 
@@ -125,7 +114,7 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   // CONFIGURING url: a signature WeChat refused is dropped (an embedded one too: a retry asks the
   // endpoint, if any).
   const configure = async (url: string) => {
-    const [wx, signature] = await Promise.all([wxLoad, signatureFor(url, { ...settings, timeout })]);
+    const [wx, signature] = await Promise.all([wxLoad, cachedSignature(url, url, { ...settings, timeout })]);
     try {
       await apply(wx, url, signature);
     } catch (error) {

@@ -3,6 +3,7 @@ import type { ShareOptions, SignatureData } from '../types';
 import { CROSS_ORIGIN_HINT } from './hintFor';
 import { bootHandover, type BootHandover } from './loadJweixin';
 import { normalizeSignature } from './normalizeSignature';
+import { page } from './pageState';
 import { withTimeout } from '../shared/withTimeout';
 
 /**
@@ -68,4 +69,18 @@ export async function requestSignature(url: string, options: ShareOptions & { ti
     throw new WechatShareError('SIGN_REQUEST_FAILED', `Signing failed (${sign ? 'sign' : endpoint}): ${error}`, { cause: error, hint });
   }
   return normalizeSignature(raw, options.appId);
+}
+
+/**
+ * {@link requestSignature} once per `key` for the page's life (`page.signatures`: the signing URL,
+ * or `wecom <url>` inside WeCom); a failed request drops its entry, so a later call asks again.
+ */
+export function cachedSignature(key: string, url: string, options: ShareOptions & { timeout: number }): Promise<SignatureData> {
+  let signature = page.signatures.get(key);
+  if (!signature) {
+    signature = requestSignature(url, options);
+    page.signatures.set(key, signature);
+    signature.catch(() => page.signatures.delete(key));
+  }
+  return signature;
 }

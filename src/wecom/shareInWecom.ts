@@ -10,7 +10,7 @@ import { WechatShareError } from '../errors';
 import { bootHandover, loadFirst } from '../lib/loadJweixin';
 import { page } from '../lib/pageState';
 import type { PageSnapshot } from '../lib/readPage';
-import { requestSignature } from '../lib/requestSignature';
+import { cachedSignature } from '../lib/requestSignature';
 import { withTimeout } from '../shared/withTimeout';
 import type { ShareData, ShareOptions, ShareResult, SignatureData } from '../types';
 
@@ -68,18 +68,11 @@ export function loadWw(urls: string[], timeout: number): Promise<Ww> {
 // One request per URL for the page's life (a failed one is dropped), asked with platform=wecom,
 // with the latest call's options.
 function wecomSignature(url: string): Promise<WecomSignature> {
-  const key = 'wecom ' + url;
-  let signature = page.signatures.get(key) as Promise<WecomSignature> | undefined;
-  if (!signature) {
-    const options = page.wecomOptions!;
-    const { endpoint } = options;
-    // On the endpoint's own URL: a GET adds url=…, a POST sends it in the body, and the server reads platform from either.
-    const wecom = endpoint && endpoint + (endpoint.indexOf('?') < 0 ? '?' : '&') + 'platform=wecom';
-    signature = requestSignature(url, { ...options, endpoint: wecom });
-    page.signatures.set(key, signature);
-    signature.catch(() => page.signatures.delete(key));
-  }
-  return signature;
+  const options = page.wecomOptions!;
+  const { endpoint } = options;
+  // On the endpoint's own URL: a GET adds url=…, a POST sends it in the body, and the server reads platform from either.
+  const wecom = endpoint && endpoint + (endpoint.indexOf('?') < 0 ? '?' : '&') + 'platform=wecom';
+  return cachedSignature('wecom ' + url, url, { ...options, endpoint: wecom });
 }
 
 // What WeCom's errMsg means (see docs/wecom.md).
