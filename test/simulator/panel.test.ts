@@ -50,6 +50,26 @@ describe('the panel', () => {
     expect(shadow('.status')!.dataset.state).toBe('ok');
   });
 
+  it('draws once for a burst of changes (a wx.ready calling seven share APIs), showing the last of them', async () => {
+    mount();
+    await bridgeReady();
+    window.WeixinJSBridge!.invoke('preVerifyJSAPI', { verifyAppId: 'wx1', verifySignature: 's', verifyJsApiList: ['updateAppMessageShareData', 'menu:share:timeline'], verifyNonceStr: 'n', verifyTimestamp: 1 });
+    await vi.waitFor(() => expect(shadow('.status')!.dataset.state).toBe('ok'));
+    // Each drawing starts by emptying the panel's body: one removal record per drawing.
+    let drawings = 0;
+    const observer = new MutationObserver((records) => (drawings += records.filter((r) => r.target === shadow('.body') && r.removedNodes.length).length));
+    observer.observe(host.shadowRoot!, { childList: true, subtree: true });
+    const events = ['timeline', 'appmessage', 'qq', 'weiboApp', 'QZone'];
+    for (const event of events) window.WeixinJSBridge!.on(`menu:share:${event}`, () => {});
+    window.WeixinJSBridge!.invoke('updateAppMessageShareData', { title: 'Burst', link: 'https://h5.example.com/b', imgUrl: '' });
+    expect(bridge.state.menuHandlers).toHaveLength(events.length);
+    await vi.waitFor(() => expect(host.shadowRoot!.textContent).toContain('Burst'));
+    // One task later: any further drawing of this burst would have happened by now.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    observer.disconnect();
+    expect(drawings).toBe(1);
+  });
+
   it('refuses to open a card link that is not http(s), and says so', async () => {
     mount();
     const href = location.href;
