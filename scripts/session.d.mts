@@ -33,6 +33,8 @@ export interface SessionOptions {
   failAfter?: number | 'after-dom';
   /** ms before each signing request reaches the server. */
   signingDelay?: number;
+  /** ms before each request for the SDK's own file (`/dist/wechat-share…`) reaches the server. */
+  sdkDelay?: number;
   viewport?: { width: number; height: number };
 }
 

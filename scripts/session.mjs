@@ -35,6 +35,7 @@ export async function openSession(browser, options = {}) {
         signing.push(url.searchParams.get('url'));
         if (options.signingDelay) await sleep(options.signingDelay);
       }
+      if (options.sdkDelay && url.pathname.startsWith('/dist/wechat-share')) await sleep(options.sdkDelay);
       return route.fallback();
     }
     const version = versionAt(url.href);

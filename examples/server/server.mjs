@@ -8,6 +8,7 @@
 // (default 8080), HOST (default 127.0.0.1).
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -91,7 +92,9 @@ export function optionsFromEnv(env = process.env, argv = process.argv.slice(2)) 
  * without them through an in-process fake WeCom API (corpId ww0000000000demo0, agentId 1000002).
  * `fixturesDir` (benchmarks) serves that folder at /fixtures/; `log` receives warnings (Redis
  * drops, the signer's onError events; default console.warn); `headersTimeout` and
- * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients. `embedSignature: false` leaves
+ * `requestTimeout` (ms, default 10 s and 15 s) cut off slow clients. `inlineSimulator` (benchmarks)
+ * puts the simulator's script into the page instead of a `<script src>`: a WeChat client's bridge
+ * is there before the page's first script, and costs the page no request. `embedSignature: false` leaves
  * the signature out of the example pages (they then ask the endpoint). `jweixinVersion` ('1.4.0'
  * by default, or '1.6.0') is the jweixin every page loads (the open-tags page always 1.6.0): the
  * script tags get `data-jweixin`, and the SPA's import map a module that calls
@@ -246,7 +249,8 @@ export async function startServer(options) {
     const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache' };
     if (type.startsWith('text/html')) {
       let html = String(body);
-      if (inject) html = html.replace(/<head>/i, `<head>\n${inject}`);
+      // A function, so that no `$` in the injected code (a minified script has some) is read as a pattern.
+      if (inject) html = html.replace(/<head>/i, () => `<head>\n${inject}`);
       html = withJweixin(html, version);
       headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html));
       body = Buffer.from(html);
@@ -255,9 +259,16 @@ export async function startServer(options) {
     res.end(body);
   }
 
+  // The simulator's build, read once, for pages that carry it inline (`inlineSimulator`); `<\/`
+  // keeps any `</script>` in its strings from closing the tag.
+  let simulatorSource;
+  const inlineSimulator = () => (simulatorSource ??= readFileSync(join(root, 'dist', 'wechat-simulator.iife.js'), 'utf8').replace(/<\//g, '<\\/'));
   const simulatorTags = (version) =>
     [
-      options.simulator && '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>',
+      options.simulator &&
+        (options.inlineSimulator
+          ? `<script data-verify="/__wechat-share/verify">${inlineSimulator()}</script>`
+          : '<script src="/dist/wechat-simulator.iife.js" data-verify="/__wechat-share/verify"></script>'),
       // jweixin, or, when the simulator plays WeCom (its user agent, set by the tag above), Tencent's
       // WeCom JS-SDK: window.wx or window.ww is there for the SDK, which takes it instead of loading it.
       options.simulator && options.localJweixin &&

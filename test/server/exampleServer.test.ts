@@ -3,11 +3,13 @@
 // verify endpoint off unless asked for, and signing through the fake WeChat API without credentials.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startRedis } from '../../scripts/system.mjs';
 // @ts-expect-error plain JS example, typed by use
@@ -20,6 +22,7 @@ afterEach(async () => {
   running = undefined;
 });
 
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const start = async (env: Record<string, string>, argv: string[] = []) => {
   running = (await startServer({ ...optionsFromEnv(env, argv), port: 0 })) as Running;
   return `http://127.0.0.1:${running.port}`;
@@ -141,6 +144,15 @@ describe('examples/server hardening', () => {
     const json = /<script type="application\/json" id="wechat-share-signature">(.*?)<\/script>/.exec(body)?.[1];
     return json && (JSON.parse(json) as { url: string }).url;
   };
+
+  it('with inlineSimulator (the benchmark), carries the simulator in the page, allowed by its hash, and requests none', async () => {
+    running = (await startServer({ ...optionsFromEnv({}, ['--demo']), port: 0, inlineSimulator: true })) as Running;
+    const { headers, body } = await page(`http://127.0.0.1:${running.port}`, '/h5/', { 'User-Agent': WECHAT_UA });
+    const code = /<script data-verify="\/__wechat-share\/verify">([\s\S]*?)<\/script>/.exec(body)?.[1];
+    expect(code).toBe(readFileSync(join(root, 'dist', 'wechat-simulator.iife.js'), 'utf8'));
+    expect(body).not.toContain('src="/dist/wechat-simulator.iife.js"');
+    expect(headers['content-security-policy']).toContain(`'sha256-${createHash('sha256').update(code!).digest('base64')}'`);
+  });
 
   it('sends Vary: User-Agent with the pages that differ by user agent, to WeChat and to browsers alike', async () => {
     const base = await start({ ALLOWED_HOSTS: 'h5.example.com' });
