@@ -36,9 +36,6 @@ interface TokenSource {
   refresh?: (stale: string) => Promise<{ access_token: string; expires_in: number; refreshed: boolean }>;
 }
 
-/** Whole seconds left until `expiresAt` (ms since the epoch; 0 when unknown). */
-const secondsLeft = (expiresAt: number | undefined) => (expiresAt === undefined ? 0 : Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)));
-
 /** The token source of `path`, or the message of a 403 `UNKNOWN_APP_ID`; `undefined` when `path` is no token API path. */
 function sourceOf(path: string, accounts: Accounts): { source: TokenSource | string; resource: Resource } | undefined {
   let match = TOKEN_PATH.exec(path);
@@ -66,7 +63,7 @@ function sourceOf(path: string, accounts: Accounts): { source: TokenSource | str
         let first: unknown;
         for (const { signer } of apps) {
           try {
-            return { ticket: await signer.corpTicket(), expires_in: secondsLeft(signer.status().corpTicketExpiresAt) };
+            return await signer.corpTicketInfo();
           } catch (error) {
             first ??= error;
           }
@@ -85,9 +82,9 @@ function sourceOf(path: string, accounts: Accounts): { source: TokenSource | str
       source: {
         platform: 'WeCom',
         fields: { corpId, agentId: app.agentId },
-        accessToken: async () => ({ access_token: await signer.accessToken(), expires_in: secondsLeft(signer.status().accessTokenExpiresAt) }),
+        accessToken: () => signer.accessTokenInfo(),
         // The agent ticket, for wx.agentConfig / ww.register's getAgentConfigSignature.
-        jsapiTicket: async () => ({ ticket: await signer.agentTicket(), expires_in: secondsLeft(signer.status().agentTicketExpiresAt) }),
+        jsapiTicket: () => signer.agentTicketInfo(),
         refresh: (stale) => signer.refreshAccessToken(stale),
       },
     };

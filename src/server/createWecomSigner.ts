@@ -88,6 +88,15 @@ export interface WecomSigner {
    */
   agentTicket(): Promise<string>;
   /**
+   * {@link WecomSigner.accessToken} with the whole **seconds** it has left (rounded down), both from
+   * the same cached entry, for a central token server's answer. Rejects as `accessToken()`.
+   */
+  accessTokenInfo(): Promise<{ access_token: string; expires_in: number }>;
+  /** {@link WecomSigner.corpTicket} with its whole **seconds** left, from the same entry. Rejects as `corpTicket()`. */
+  corpTicketInfo(): Promise<{ ticket: string; expires_in: number }>;
+  /** {@link WecomSigner.agentTicket} with its whole **seconds** left, from the same entry. Rejects as `agentTicket()`. */
+  agentTicketInfo(): Promise<{ ticket: string; expires_in: number }>;
+  /**
    * For a backend whose WeCom call was refused with errcode 40014 or 42001 (or 40001) on the token
    * this signer handed out: resolves with a token other than `stale`, or rejects; never hands
    * `stale` back. As {@link Signer.refreshAccessToken}: when `stale` is no longer the current token
@@ -242,6 +251,19 @@ export function createWecomSigner(options: WecomSignerOptions): WecomSigner {
     accessToken: () => token.get(),
     corpTicket: () => corpTicket.get(),
     agentTicket: () => (agentTicket ? agentTicket.get() : Promise.reject(noAgent())),
+    accessTokenInfo: async () => {
+      const { value, expiresAt } = await token.entry();
+      return { access_token: value, expires_in: secondsLeft(expiresAt) };
+    },
+    corpTicketInfo: async () => {
+      const { value, expiresAt } = await corpTicket.entry();
+      return { ticket: value, expires_in: secondsLeft(expiresAt) };
+    },
+    agentTicketInfo: async () => {
+      if (!agentTicket) throw noAgent();
+      const { value, expiresAt } = await agentTicket.entry();
+      return { ticket: value, expires_in: secondsLeft(expiresAt) };
+    },
     async refreshAccessToken(stale) {
       if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeCom refused.');
       const { entry, renewed } = await renew(stale);

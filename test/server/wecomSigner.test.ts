@@ -72,6 +72,26 @@ describe('createWecomSigner', () => {
     await expect(signer.agentTicket()).rejects.toThrow(/has no agentId/);
   });
 
+  it('answers each credential with the whole seconds its cached entry has left, for a central token server', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-06T00:00:00Z'));
+    const { api, handler } = fakeWecom();
+    server.use(handler);
+    const signer = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_A, agentId: AGENT_A, ...quiet });
+    const [token, corp, agent] = [await signer.accessTokenInfo(), await signer.corpTicketInfo(), await signer.agentTicketInfo()];
+    expect(token).toEqual({ access_token: await signer.accessToken(), expires_in: 7200 });
+    expect(corp).toEqual({ ticket: api.currentCorpTicket(), expires_in: 7200 });
+    expect(agent).toEqual({ ticket: api.currentAgentTicket(AGENT_A), expires_in: 7200 });
+    // 100.5 s later, from the cache: rounded down, no new call.
+    vi.setSystemTime(Date.now() + 100_500);
+    expect((await signer.accessTokenInfo()).expires_in).toBe(7099);
+    expect((await signer.corpTicketInfo()).expires_in).toBe(7099);
+    expect((await signer.agentTicketInfo()).expires_in).toBe(7099);
+    expect(api.calls).toEqual({ gettoken: 1, corpTicket: 1, agentTicket: 1 });
+    const corpOnly = createWecomSigner({ corpId: CORP_ID, corpSecret: SECRET_B, ...quiet });
+    await expect(corpOnly.agentTicketInfo()).rejects.toThrow(/has no agentId/);
+  });
+
   it('fetches each agent ticket with that agent\'s token and keeps corp and agent tickets under their own keys', async () => {
     const { api, handler } = fakeWecom();
     server.use(handler);
