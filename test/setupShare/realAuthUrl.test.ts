@@ -37,7 +37,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     const { sdk } = await openPage({ platform: 'ios', path: '/', bridge: { entryUrl: ENTRY, realAuthUrl: false } });
     const error = await rejection(sdk, sdk.setupShare({}, options));
     expect(error).toMatchObject({ code: 'CONFIG_FAILED', errMsg: 'config:invalid signature' });
-    expect(error.realAuthUrl).toBeUndefined();
+    expect([error.message, error.realAuthUrl]).toEqual([`wx.config failed for ${CLEANED}: config:invalid signature`, undefined]);
     expect(signed).toEqual([CLEANED, CLEANED]);
   });
 
