@@ -50,6 +50,15 @@ describe('jweixinVersion', () => {
     expect([scriptRequests, signed]).toEqual([[], []]);
   });
 
+  it('takes any jweixinVersion from 1.6 for open tags and loads the file it names: a wrong one fails to load', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage();
+    const error = await rejection(sdk, sdk.setupShare({}, { ...tags, jweixinVersion: '1.6' }));
+    const urls = ['res', 'res2'].map((host) => `https://${host}.wx.qq.com/open/js/jweixin-1.6.js`);
+    expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: `Could not load jweixin: ${urls[0]}: error; ${urls[1]}: error` });
+    expect(scriptRequests).toEqual(urls);
+  });
+
   it('still sets the card when a jweixin 1.4.0 is already running, without the tags, and says why', async () => {
     server.use(signingEndpoint());
     const { sdk, bridge } = await openPage();
