@@ -53,7 +53,8 @@ describe('jweixinVersion', () => {
   it('takes any jweixinVersion from 1.6 for open tags and loads the file it names: a wrong one fails to load', async () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage();
-    const error = await rejection(sdk, sdk.setupShare({}, { ...tags, jweixinVersion: '1.6' }));
+    // Out of its type, as data-jweixin can give it: documented as loaded unchecked.
+    const error = await rejection(sdk, sdk.setupShare({}, { ...tags, jweixinVersion: '1.6' as '1.6.0' }));
     const urls = ['res', 'res2'].map((host) => `https://${host}.wx.qq.com/open/js/jweixin-1.6.js`);
     expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: `Could not load jweixin: ${urls[0]}: error; ${urls[1]}: error` });
     expect(scriptRequests).toEqual(urls);
