@@ -42,6 +42,14 @@ describe('jweixinVersion', () => {
     expect(openTagConfigs).toEqual([[WEAPP], []]);
   });
 
+  it('reports the open tags it asked for, although jweixin renames in place a name it knows as a JS API', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage();
+    await expect(sdk.setupShare({}, { ...options, openTagList: [WEAPP, 'previewImage'] })).resolves.toMatchObject({ status: 'ready', openTagList: [WEAPP, 'previewImage'] });
+    // What jweixin 1.6.0 sent: its own name for that API.
+    expect(openTagConfigs).toEqual([[WEAPP, 'imagePreview']]);
+  });
+
   it('rejects INVALID_OPTIONS naming both for jweixinVersion 1.4.0 with open tags, before loading or requesting anything', async () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage();
