@@ -107,8 +107,9 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
   // REUSING. With open tags, every call configures again (with the signature it holds for the
   // URL): users report that tags a route renders after the config stay blank until the next one.
   if (!openTagList.length && configKey(likelyUrl) === page.verifiedUrl) {
-    const applied = await apply(await wxLoad, likelyUrl).then(() => true, () => false);
-    if (applied) return ready(likelyUrl);
+    // undefined when the config in force no longer does: then CONFIGURING.
+    const reused = await apply(await wxLoad, likelyUrl).then(() => ready(likelyUrl), () => undefined);
+    if (reused) return reused;
   }
   page.verifiedUrl = undefined;
   // CONFIGURING url: a signature WeChat refused is dropped (an embedded one too: a retry asks the
@@ -132,7 +133,7 @@ async function shareOnce(share: ShareData, options: ShareOptions): Promise<Share
     // REFUSED. Which URL WeChat checks is only reported by users: the client's own answer
     // (`realAuthUrl`, newer clients; reported, not documented) beats the other candidate.
     const { errMsg, realAuthUrl } = error as WechatShareError;
-    if (!(settings.endpoint || settings.sign) || !/invalid signature/.test(errMsg || '')) throw error;
+    if (!(settings.endpoint || settings.sign) || !/invalid signature/.test(String(errMsg))) throw error;
     // The retry gets a fresh signature, whichever URL it is for.
     page.signatures.delete(otherUrl);
     try {

@@ -11,5 +11,5 @@ import { page } from './pageState';
  */
 export function entryUrl(): string {
   const navigation = performance.getEntriesByType?.('navigation')[0] as PerformanceEntry | undefined;
-  return (page.reportedEntry || navigation?.name || page.entryHref).split('#')[0];
+  return (page.reportedEntry || navigation?.name || page.entryHref!).split('#')[0];
 }

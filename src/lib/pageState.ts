@@ -48,7 +48,8 @@ export interface PageState {
   verifiedUrl?: string;
   checksOtherUrl: boolean;
   reportedEntry?: string;
-  entryHref: string;
+  /** `undefined` without a window (SSR), where nothing reads it. */
+  entryHref?: string;
   /** Inside WeCom: the page's one `ww` load (cleared when it fails), as `jweixinLoading`. */
   wwLoading?: Promise<unknown>;
   /** Inside WeCom: the options of the latest call, which `ww`'s signature callbacks ask with. */
@@ -62,7 +63,7 @@ const fresh = (): PageState => ({
   queue: Promise.resolve(),
   signatures: new Map(),
   checksOtherUrl: false,
-  entryHref: typeof location === 'undefined' ? '' : location.href,
+  entryHref: typeof location === 'undefined' ? undefined : location.href,
 });
 
 /** The page's state; see {@link PageState} for its invariants. */

@@ -5,9 +5,10 @@ import { stripShareParams } from './stripShareParams';
 
 // `url` resolved against the page; only http(s) may reach WeChat or the simulator's "open" button.
 // (A URL that does not even parse throws a TypeError, which setupShare reports as INVALID_OPTIONS.)
-function httpUrl(field: 'link' | 'imgUrl', url: string, base: string): string {
+// `field` is named in the error. (`protocol` is the scheme and its colon, the only colon in it.)
+function httpUrl(field: string, url: string, base: string): string {
   const absolute = new URL(url, base);
-  if (!/^https?:$/.test(absolute.protocol)) {
+  if (!/^https?:/.test(absolute.protocol)) {
     throw new WechatShareError('INVALID_OPTIONS', `share.${field} is not http(s): ${url.slice(0, 60)}`);
   }
   return absolute.href;
@@ -22,10 +23,9 @@ const openGraph = (key: string): string | undefined =>
 function openGraphUrl(key: 'url' | 'image'): string | undefined {
   const url = openGraph(key);
   try {
-    // httpUrl's error is not the caller's: only whether it throws matters here.
-    return url && httpUrl('link', url, location.href);
+    return url && httpUrl(key, url, location.href);
   } catch {
-    return undefined;
+    // httpUrl's error is not the caller's (nor its field name): only whether it throws matters here.
   }
 }
 

@@ -10,7 +10,9 @@ const SHARE_PARAM = /^(isappinstalled(=|$)|from=(singlemessage|groupmessage|time
  * comes back unchanged.
  */
 export function stripShareParams(href: string): string {
-  const [, base, query, hash] = /^([^?#]*)(?:\?([^#]*))?(.*)$/.exec(href)!;
+  // No anchors needed: the match starts at index 0 (each part may be empty) and `.*` runs to the
+  // end (an href has no line break).
+  const [, base, query, hash] = /([^?#]*)(?:\?([^#]*))?(.*)/.exec(href)!;
   if (query === undefined) return href;
   const kept = query.split('&').filter((pair) => !SHARE_PARAM.test(pair));
   return base + (kept.length ? '?' + kept.join('&') : '') + hash;

@@ -11,7 +11,7 @@ export const server = setupServer();
 /** Requests no handler answered since the current test began: `METHOD url`. */
 export const unhandled: string[] = [];
 
-beforeAll(() =>
+beforeAll(() => {
   server.listen({
     onUnhandledRequest(request) {
       if (new URL(request.url).hostname === '127.0.0.1') return;
@@ -19,8 +19,15 @@ beforeAll(() =>
       // Also fails the request, as msw's 'error' strategy does.
       throw new Error(`[msw] no handler for ${request.method} ${request.url}`);
     },
-  }),
-);
+  });
+  // msw's fetch takes a method that a browser's fetch rejects with a TypeError (such as ''), and
+  // sends GET: the method is checked here as the browser would (server.close() restores fetch).
+  const intercepted = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    new Request('https://method.check.invalid/', { method: init?.method });
+    return intercepted(input, init);
+  };
+});
 afterEach(() => {
   server.resetHandlers();
   const requests = unhandled.splice(0);

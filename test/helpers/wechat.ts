@@ -7,7 +7,7 @@ import { JWEIXIN, JWEIXIN_SOURCES, JWEIXIN_VERSIONS, jweixinUrl, versionAt, type
 import { jsapiSignature } from '../../src/server/jsapiSignature';
 import { verifyConfig } from '../../src/dev/verifyConfig';
 import { installBridge } from '../../src/simulator/installBridge';
-import type { BridgeOptions, Platform, SimulatedBridge, WeixinJSBridge } from '../../src/simulator/types';
+import type { BridgeOptions, Platform, SimulatedBridge, VerifyRequest, WeixinJSBridge } from '../../src/simulator/types';
 import { server } from './msw';
 
 export const APP_ID = 'wx1234567890abcdef';
@@ -48,6 +48,13 @@ export function signatureFor(url: string, ticket = TICKET) {
   issued.set(signature, url);
   return { appId: APP_ID, timestamp, nonceStr, signature };
 }
+
+/**
+ * The page's verdict on a `wx.config`, as the fixtures' Official Account gives it (its appId,
+ * jsapi_ticket and JS safe domains): openPage's default `verify`, for a test that wraps it.
+ */
+export const verifyIssued = (request: VerifyRequest, jsSafeDomains = ['h5.example.com']) =>
+  verifyConfig(request, { appId: APP_ID, jsapi_ticket: TICKET, jsSafeDomains, signedUrlOf: (signature) => issued.get(signature) });
 
 /** msw handler: the signing endpoint. `answer` replaces the body; `wait` delays it (ms). */
 export function signingEndpoint(options: { answer?: (url: string) => unknown; wait?: number } = {}) {
@@ -193,13 +200,7 @@ export async function openPage<T = typeof import('../../src/index')>(options: Pa
     bridge = previousBridge = installBridge({
       platform: options.platform ?? 'android',
       entryUrl: location.href,
-      verify: (request) =>
-        verifyConfig(request, {
-          appId: APP_ID,
-          jsapi_ticket: TICKET,
-          jsSafeDomains: options.jsSafeDomains ?? ['h5.example.com'],
-          signedUrlOf: (signature) => issued.get(signature),
-        }),
+      verify: (request) => verifyIssued(request, options.jsSafeDomains),
       ...options.bridge,
     });
   }

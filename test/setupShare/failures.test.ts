@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { options, rejection, quietPage } from './common';
-import { JWEIXIN_VERSIONS, openPage, server, signatureFor, signed, signingEndpoint, useJweixin } from '../helpers/wechat';
+import { options, rejection, quietPage, SHARE_APIS } from './common';
+import { JWEIXIN_SOURCES, JWEIXIN_VERSIONS, openPage, server, signatureFor, signed, signingEndpoint, useJweixin } from '../helpers/wechat';
 
 quietPage();
 
@@ -16,6 +16,26 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       expect(error).toMatchObject({ name: 'WechatShareError', code: 'CONFIG_FAILED', errMsg: undefined });
       expect(error.message).toBe('wx.config failed for https://h5.example.com/: timed out (200 ms)');
       expect(error.hint).toMatch(/WeixinJSBridge/);
+    });
+
+    it('after timing out, leaves the share menu alone when the client\'s verdict comes late', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage({ bridge: { latency: 300 } });
+      const error = await rejection(sdk, sdk.setupShare({ title: 'Late' }, { ...options, timeout: 100 }));
+      expect(error.message).toBe('wx.config failed for https://h5.example.com/: timed out (100 ms)');
+      // The verdict: jweixin now runs the wx.ready callbacks it kept, this call's among them.
+      await vi.waitFor(() => expect(bridge.state.calls.map((c) => c.errMsg)).toContain('config:ok'));
+      expect([bridge.state.appMessage, bridge.state.menuHandlers]).toEqual([undefined, []]);
+    });
+
+    it('sets the card through the new APIs on a jweixin without the legacy onMenuShare* ones', async () => {
+      server.use(signingEndpoint());
+      const { sdk, bridge } = await openPage();
+      // The page's own jweixin, as one that dropped the legacy APIs would be.
+      new Function(JWEIXIN_SOURCES[version]).call(window);
+      for (const name of SHARE_APIS.slice(2)) delete window.wx![name as 'onMenuShareQQ'];
+      await expect(sdk.setupShare({ title: 'New APIs' }, options)).resolves.toMatchObject({ status: 'ready' });
+      expect([bridge.state.appMessage?.title, bridge.state.timeline?.title, bridge.state.menuHandlers]).toEqual(['New APIs', 'New APIs', []]);
     });
 
     it('rejects SHARE_API_FAILED on a client without the new share APIs', async () => {

@@ -29,7 +29,8 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       expect(error.code).toBe('CONFIG_FAILED');
       expect(error.errMsg).toBe('config:invalid signature');
       expect(error.hint).toMatch(/location\.href\.split\("#"\)\[0\]/);
-      expect(error.message).toContain(`${ORIGIN}/`);
+      // The client checked the URL that was signed (realAuthUrl): one URL to name.
+      expect([error.message, error.realAuthUrl]).toEqual([`wx.config failed for ${ORIGIN}/: config:invalid signature`, `${ORIGIN}/`]);
       expect(signed).toEqual([`${ORIGIN}/`, `${ORIGIN}/`]);
     });
 

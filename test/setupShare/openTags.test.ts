@@ -42,12 +42,30 @@ describe('jweixinVersion', () => {
     expect(openTagConfigs).toEqual([[WEAPP], []]);
   });
 
+  it('reports the open tags it asked for, although jweixin renames in place a name it knows as a JS API', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage();
+    await expect(sdk.setupShare({}, { ...options, openTagList: [WEAPP, 'previewImage'] })).resolves.toMatchObject({ status: 'ready', openTagList: [WEAPP, 'previewImage'] });
+    // What jweixin 1.6.0 sent: its own name for that API.
+    expect(openTagConfigs).toEqual([[WEAPP, 'imagePreview']]);
+  });
+
   it('rejects INVALID_OPTIONS naming both for jweixinVersion 1.4.0 with open tags, before loading or requesting anything', async () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage();
     const error = await rejection(sdk, sdk.setupShare({}, { ...tags, jweixinVersion: '1.4.0' }));
     expect(error).toMatchObject({ code: 'INVALID_OPTIONS', message: 'openTagList needs jweixinVersion 1.6.0.' });
     expect([scriptRequests, signed]).toEqual([[], []]);
+  });
+
+  it('takes any jweixinVersion from 1.6 for open tags and loads the file it names: a wrong one fails to load', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage();
+    // Out of its type, as data-jweixin can give it: documented as loaded unchecked.
+    const error = await rejection(sdk, sdk.setupShare({}, { ...tags, jweixinVersion: '1.6' as '1.6.0' }));
+    const urls = ['res', 'res2'].map((host) => `https://${host}.wx.qq.com/open/js/jweixin-1.6.js`);
+    expect(error).toMatchObject({ code: 'SDK_LOAD_FAILED', message: `Could not load jweixin: ${urls[0]}: error; ${urls[1]}: error` });
+    expect(scriptRequests).toEqual(urls);
   });
 
   it('still sets the card when a jweixin 1.4.0 is already running, without the tags, and says why', async () => {

@@ -18,6 +18,19 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     });
   }
 
+  // The signing endpoint, holding its answers until release(): the early start is then under way.
+  function held() {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handler = http.get(ENDPOINT, async ({ request }) => {
+      const url = new URL(request.url).searchParams.get('url')!;
+      signed.push(url);
+      await gate;
+      return HttpResponse.json(signatureFor(url));
+    });
+    return { handler, release };
+  }
+
   describe('preloadShare (early start)', () => {
     it('loads jweixin, signs and configures before any setupShare, which then only applies its card', async () => {
       server.use(signingEndpoint());
@@ -80,11 +93,15 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     describe('a setupShare made before the early start applied a card', () => {
       const rounds = (bridge: { state: { calls: { name: string }[] } }) => bridge.state.calls.filter((c) => c.name === 'updateAppMessageShareData').length;
 
-      it('hands its card over: one config, one round of share calls, its card', async () => {
-        server.use(signingEndpoint({ wait: 30 }));
+      it('hands its card over while it signs: one config, one round of share calls, its card', async () => {
+        const endpoint = held();
+        server.use(endpoint.handler);
         const { sdk, bridge } = await openPage();
         sdk.preloadShare({ endpoint: ENDPOINT });
-        await expect(sdk.setupShare({ title: 'Handed over' })).resolves.toMatchObject({ status: 'ready' });
+        await vi.waitFor(() => expect(signed).toHaveLength(1));
+        const result = sdk.setupShare({ title: 'Handed over' });
+        endpoint.release();
+        await expect(result).resolves.toMatchObject({ status: 'ready' });
         expect(bridge.state.appMessage?.title).toBe('Handed over');
         expect([bridge.state.configs.length, signed.length, rounds(bridge)]).toEqual([1, 1, 1]);
       });
@@ -112,12 +129,14 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       });
 
       it('does not hand over with options of its own, a share that is not an object, or as the second call', async () => {
-        server.use(signingEndpoint({ wait: 30 }));
+        const endpoint = held();
+        server.use(endpoint.handler);
         const { sdk, bridge } = await openPage();
         sdk.preloadShare({ endpoint: ENDPOINT });
         // Under way (a call made in the same tick would be merged with it: see below).
         await vi.waitFor(() => expect(signed).toHaveLength(1));
         const withOptions = sdk.setupShare({ title: 'With options' }, { jsApiList: ['chooseImage'] });
+        endpoint.release();
         await expect(withOptions).resolves.toMatchObject({ status: 'ready', jsApiList: expect.arrayContaining(['chooseImage']) });
         // The early start configured and applied the default card; this call's list differs, so it
         // configures again (with the same signature) before applying its card.
@@ -126,6 +145,18 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
         const { sdk: again } = await openPage();
         again.preloadShare({ endpoint: ENDPOINT });
         await expect(rejection(again, again.setupShare(null as never))).resolves.toMatchObject({ code: 'INVALID_OPTIONS' });
+
+        // A string for a share, under way: a call of its own after the early start (a second round
+        // of share calls), not a card merged into the early start's.
+        const late = held();
+        server.use(late.handler);
+        const { sdk: text, bridge: textBridge } = await openPage();
+        text.preloadShare({ endpoint: ENDPOINT });
+        await vi.waitFor(() => expect(signed).toHaveLength(1));
+        const own = text.setupShare('Spring sale' as never);
+        late.release();
+        await expect(own).resolves.toMatchObject({ status: 'ready' });
+        expect([textBridge.state.configs.length, rounds(textBridge)]).toEqual([1, 2]);
 
         const { sdk: third, bridge: thirdBridge } = await openPage();
         third.preloadShare({ endpoint: ENDPOINT });

@@ -3,7 +3,7 @@
 // URL, configures once more, and keeps signing it. The case it fixes: an app that removes OAuth's
 // `code` and `state` with history.replaceState before the SDK loads, on iOS, in a WebView where no
 // navigation entry tells the entry URL (jsdom has none), so the SDK's guess is the cleaned URL.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { options, quietPage, rejection } from './common';
 import { JWEIXIN_VERSIONS, openPage, ORIGIN, server, signatureFor, signed, signingEndpoint, TICKET, useJweixin } from '../helpers/wechat';
 
@@ -37,7 +37,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     const { sdk } = await openPage({ platform: 'ios', path: '/', bridge: { entryUrl: ENTRY, realAuthUrl: false } });
     const error = await rejection(sdk, sdk.setupShare({}, options));
     expect(error).toMatchObject({ code: 'CONFIG_FAILED', errMsg: 'config:invalid signature' });
-    expect(error.realAuthUrl).toBeUndefined();
+    expect([error.message, error.realAuthUrl]).toEqual([`wx.config failed for ${CLEANED}: config:invalid signature`, undefined]);
     expect(signed).toEqual([CLEANED, CLEANED]);
   });
 
@@ -78,5 +78,21 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
     await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ signedUrl: `${ORIGIN}/c` });
     expect(signed).toEqual([`${ORIGIN}/a`, `${ORIGIN}/b`, `${ORIGIN}/c`]);
     expect(bridge.state.configs.map((c) => [c.state, c.realAuthUrl])).toEqual([['failed', `${ORIGIN}/b`], ['ok', undefined], ['ok', undefined]]);
+  });
+
+  it('does not take a realAuthUrl that is the current URL for the entry URL: a later retry for the entry URL signs the one the page was entered with', async () => {
+    server.use(signingEndpoint());
+    // A HarmonyOS WeChat reporting 8.0.x: jweixin calls wx.error only from client version 6.0.2.
+    const { sdk, bridge } = await openPage({ platform: 'harmony', path: '/a', bridge: { version: '8.0.9.39' } });
+    history.pushState(null, '', '/b');
+    (await import('../../src/lib/pageState')).page.checksOtherUrl = true;
+    await expect(sdk.setupShare({}, options)).resolves.toMatchObject({ signedUrl: `${ORIGIN}/b` });
+    // HarmonyOS WeChat, once an <iframe> is in the page, answers the share calls "invalid
+    // signature" (reported by users), with no realAuthUrl: the retry is for the other candidate.
+    history.pushState(null, '', '/c');
+    document.body.append(document.createElement('iframe'));
+    await vi.waitFor(() => expect(bridge.state.iframeAdded).toBe(true));
+    await expect(rejection(sdk, sdk.setupShare({}, options))).resolves.toMatchObject({ code: 'CONFIG_FAILED' });
+    expect(signed).toEqual([`${ORIGIN}/a`, `${ORIGIN}/b`, `${ORIGIN}/c`, `${ORIGIN}/a`]);
   });
 });

@@ -28,6 +28,13 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       expect(bridge.state.configs).toEqual([]);
     });
 
+    it('names only the first 60 characters of a long bad value (a data: image can be megabytes)', async () => {
+      const { sdk } = await openPage();
+      const image = `data:image/png;base64,${'iVBORw0KGgo'.repeat(1000)}`;
+      const error = await rejection(sdk, sdk.setupShare({ imgUrl: image }, options));
+      expect(error.message).toBe(`share.imgUrl is not http(s): ${image.slice(0, 60)}`);
+    });
+
     it('rejects INVALID_OPTIONS for a link that is not a URL at all', async () => {
       const { sdk } = await openPage();
       const error = await rejection(sdk, sdk.setupShare({ link: 'http://[::1' }, options));

@@ -225,7 +225,7 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
         expect(error.message).toContain(OTHER);
       });
 
-      it('gives no such hint for an answer, a timeout, or a network error on the page\'s own origin', async () => {
+      it('gives no such hint for an answer, a timeout, a network error on the page\'s own origin, or a sign function\'s', async () => {
         server.use(http.get(OTHER, () => new HttpResponse('down', { status: 502 })), http.get(ENDPOINT, () => HttpResponse.error()));
         const { sdk } = await openPage();
         const hintOf = async (settings: object) => {
@@ -237,6 +237,8 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
         expect(await hintOf(options)).toBeUndefined();
         server.use(http.get(OTHER, () => delay('infinite')));
         expect(await hintOf({ endpoint: OTHER, timeout: 100 })).toBeUndefined();
+        // Nor for a sign function's network error: where it sent its request is its own affair.
+        expect(await hintOf({ sign: () => Promise.reject(new TypeError('Failed to fetch')) })).toBeUndefined();
       });
     });
   });

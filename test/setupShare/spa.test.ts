@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { options, rejection, quietPage } from './common';
-import { JWEIXIN_VERSIONS, openPage, ORIGIN, server, signatureFor, signed, signingEndpoint, useJweixin } from '../helpers/wechat';
+import { JWEIXIN_VERSIONS, openPage, ORIGIN, server, signatureFor, signed, signingEndpoint, useJweixin, verifyIssued } from '../helpers/wechat';
+import type { VerifyRequest } from '../../src/simulator/types';
 
 quietPage();
 
@@ -52,6 +53,37 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       expect(signed).toEqual([`${ORIGIN}/`, `${ORIGIN}/a`]);
       expect(bridge.state.configs).toHaveLength(3);
       expect(bridge.state.appMessage?.title).toBe('Home again');
+    });
+
+    it('while the client verifies a re-config, retries the share calls after 50, 100, 200, then every 400 ms', async () => {
+      server.use(signingEndpoint());
+      // The client answers calls after 1 ms; its verdict on a config takes `verdictAfter` ms more.
+      let verdictAfter = 0;
+      const verify = (request: VerifyRequest) => new Promise((wait) => setTimeout(wait, verdictAfter)).then(() => verifyIssued(request));
+      const { sdk, bridge } = await openPage({ platform: 'android', bridge: { latency: 1, verify } });
+      await sdk.setupShare({ title: 'Home' }, options);
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      try {
+        // When the SDK calls updateAppMessageShareData, on the fake clock.
+        const wx = window.wx!;
+        const update = wx.updateAppMessageShareData!;
+        const calls: number[] = [];
+        wx.updateAppMessageShareData = (args) => {
+          calls.push(Date.now());
+          update.call(wx, args);
+        };
+        verdictAfter = 1000;
+        history.pushState(null, '', '/a');
+        const result = sdk.setupShare({ title: 'A' }, options);
+        await vi.advanceTimersByTimeAsync(2000);
+        await expect(result).resolves.toMatchObject({ status: 'ready', signedUrl: `${ORIGIN}/a` });
+        // Each "offline verifying" answer comes 1 ms after its call, and the next call waits after
+        // it; the sixth call, after the verdict, succeeds.
+        expect(calls.slice(1).map((time, i) => time - calls[i])).toEqual([51, 101, 201, 401, 401]);
+        expect(bridge.state.appMessage?.title).toBe('A');
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('rejects a failed re-config although jweixin already fired wx.ready', async () => {

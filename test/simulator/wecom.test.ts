@@ -9,6 +9,8 @@ import { verifyConfig } from '../../src/dev/verifyConfig';
 import { jsapiSignature } from '../../src/server/jsapiSignature';
 import { installBridge } from '../../src/simulator/installBridge';
 import type { SimulatedBridge, VerifyRequest } from '../../src/simulator/types';
+import { WECOM_SHARE_APIS } from '../../src/wecom/shareInWecom';
+import { ENDPOINT, HttpResponse, http, openPage, ORIGIN, scriptRequests, server } from '../helpers/wechat';
 
 const require = createRequire(import.meta.url);
 const WW = readFileSync(require.resolve('@wecom/jssdk/dist/wecom.global.js'), 'utf8');
@@ -109,5 +111,31 @@ describe('the fake qyapi and the verifier agree', () => {
     const signed = { url, appId: CORP, ...sign(agentTicket, url), platform: 'wecom' as const, agentId: AGENT };
     expect(verifyConfig({ ...signed, kind: 'agent' }, { appId: CORP, agentId: AGENT, jsapi_ticket: fake.currentAgentTicket(AGENT)! }).ok).toBe(true);
     expect(verifyConfig({ ...signed, kind: 'corp' }, { appId: CORP, jsapi_ticket: fake.currentCorpTicket() ?? 'none yet' }).ok).toBe(false);
+  });
+});
+
+describe('setupShare inside WeCom, on the simulated client with the real @wecom/jssdk', () => {
+  // The signing endpoint inside WeCom: the corp signature for the URL it is asked for.
+  const asked: string[] = [];
+  const corpEndpoint = () =>
+    http.get(ENDPOINT, ({ request }) => {
+      asked.push(request.url);
+      return HttpResponse.json({ appId: CORP, ...sign(TICKETS.corp, new URL(request.url).searchParams.get('url')!) });
+    });
+
+  it('signs the current URL with platform=wecom, configures ww, and sets the card on WeCom\'s menus, with nothing of jweixin', async () => {
+    asked.length = 0;
+    server.use(corpEndpoint());
+    const page = await openPage({ path: '/w?id=1', bridge: { client: 'wecom', verify }, routes: {} });
+    bridge = page.bridge;
+    // The page's own ww (@wecom/jssdk), which the SDK uses as it is.
+    new Function(`${WW}\nwindow.ww = ww;`)();
+    const result = await page.sdk.setupShare({ title: 'Orders', desc: 'Week 49' }, { endpoint: ENDPOINT });
+    expect(result).toEqual({ status: 'ready', platform: 'wecom', signedUrl: `${ORIGIN}/w?id=1`, jsApiList: WECOM_SHARE_APIS, openTagList: [] });
+    expect(asked).toEqual([`${ENDPOINT}?platform=wecom&url=${encodeURIComponent(`${ORIGIN}/w?id=1`)}`]);
+    expect([scriptRequests, bridge.state.configs.map((c) => [c.kind, c.state])]).toEqual([[], [['corp', 'ok']]]);
+    await expect.poll(() => bridge!.state.menuHandlers).toContain('menu:share:wechat');
+    expect(await bridge.tapShare('wechat')).toBe('shareWechat:ok');
+    expect(bridge.state.sent).toEqual([{ api: 'shareWechat', card: { title: 'Orders', desc: 'Week 49', link: `${ORIGIN}/w?id=1`, imgUrl: '' } }]);
   });
 });
