@@ -89,5 +89,13 @@ describe.each(JWEIXIN_VERSIONS)('jweixin %s', (version) => {
       expect(b).toBe(a);
       expect(scriptRequests).toEqual([SDK_URL]);
     });
+
+    it('shares one load between callers that ask at once, its fallback too: each host asked once', async () => {
+      const { loadJweixin, jweixinUrls } = await import('../../src/lib/loadJweixin');
+      await openPage({ routes: { [SDK_URL]: { outcome: 'error', wait: 20 }, [SDK_BACKUP_URL]: { wait: 20 } } });
+      const [a, b] = await Promise.all([loadJweixin(jweixinUrls(version), 1000), loadJweixin(jweixinUrls(version), 1000)]);
+      expect(b).toBe(a);
+      expect(scriptRequests).toEqual([SDK_URL, SDK_BACKUP_URL]);
+    });
   });
 });

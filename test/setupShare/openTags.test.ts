@@ -95,6 +95,26 @@ describe('jweixinVersion', () => {
     expect(onOpenTagsError.mock.calls).toEqual([['Open tags need WeChat 7.0.12+, not 7.0.11.2700.']]);
   });
 
+  it.each(['7.0.12', '8.0.1'])('asks for the tags on WeChat %s: versions compare part by part as numbers', async (version) => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage({ bridge: { version } });
+    const onOpenTagsError = vi.fn();
+    await expect(sdk.setupShare({}, { ...tags, onOpenTagsError })).resolves.toMatchObject({ status: 'ready', openTagList: [WEAPP] });
+    expect([openTagConfigs, onOpenTagsError.mock.calls]).toEqual([[[WEAPP]], []]);
+  });
+
+  it('without onOpenTagsError, a WeixinOpenTagsError event raises nothing in the page', async () => {
+    server.use(signingEndpoint());
+    const { sdk } = await openPage();
+    await expect(sdk.setupShare({}, tags)).resolves.toMatchObject({ status: 'ready' });
+    const errors: unknown[] = [];
+    const record = (event: ErrorEvent) => errors.push(event.error);
+    window.addEventListener('error', record);
+    document.dispatchEvent(new CustomEvent('WeixinOpenTagsError', { detail: { errMsg: 'system:access_denied' } }));
+    window.removeEventListener('error', record);
+    expect(errors).toEqual([]);
+  });
+
   it('keeps the card when onOpenTagsError throws', async () => {
     server.use(signingEndpoint());
     const { sdk } = await openPage({ bridge: { version: '7.0.11' } });
