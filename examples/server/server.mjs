@@ -249,7 +249,7 @@ export async function startServer(options) {
     const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache' };
     if (type.startsWith('text/html')) {
       let html = String(body);
-      // A function, so that no `$` in the injected code (a minified script has some) is read as a pattern.
+      // A function, so that no `$` in the injected code (a minified script may hold `$&` or `$'`) is read as a pattern.
       if (inject) html = html.replace(/<head>/i, () => `<head>\n${inject}`);
       html = withJweixin(html, version);
       headers['Content-Security-Policy'] = contentSecurityPolicy(inlineScriptHashes(html));
