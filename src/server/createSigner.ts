@@ -7,7 +7,7 @@ import { jsapiSignature } from './jsapiSignature';
 import { parseHttpUrl } from './parseHttpUrl';
 import type { SignatureData } from '../shared/SignatureData';
 import type { Store } from './Store';
-import { pageUrlOf, secondsLeft, signerCore } from './signerParts';
+import { answerOf, pageUrlOf, secondsLeft, signerCore } from './signerParts';
 import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
@@ -354,14 +354,8 @@ export function createSigner(options: SignerOptions): Signer {
   return {
     getAccessToken: () => token.get(),
     getJsapiTicket: () => ticket.get(),
-    async getAccessTokenInfo() {
-      const { value, expiresAt } = await token.entry();
-      return { access_token: value, expires_in: secondsLeft(expiresAt) };
-    },
-    async getJsapiTicketInfo() {
-      const { value, expiresAt } = await ticket.entry();
-      return { ticket: value, expires_in: secondsLeft(expiresAt) };
-    },
+    getAccessTokenInfo: () => answerOf(token.entry(), 'access_token'),
+    getJsapiTicketInfo: () => answerOf(ticket.entry(), 'ticket'),
     async refreshAccessToken(stale) {
       if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeChat refused.');
       const { entry, renewed } = await renew(stale);

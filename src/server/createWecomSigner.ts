@@ -5,7 +5,7 @@ import { createNonceStr } from './createNonceStr';
 import type { SignerOptions } from './createSigner';
 import { jsapiSignature } from './jsapiSignature';
 import { parseHttpUrl } from './parseHttpUrl';
-import { pageUrlOf, secondsLeft, signerCore, type LastError } from './signerParts';
+import { answerOf, pageUrlOf, secondsLeft, signerCore, type LastError } from './signerParts';
 import { TokenRefreshError } from './TokenRefreshError';
 import { TOKEN_ERRCODES, WechatApiError } from './WechatApiError';
 import { withoutTrailingSlash } from './withoutTrailingSlash';
@@ -251,19 +251,9 @@ export function createWecomSigner(options: WecomSignerOptions): WecomSigner {
     accessToken: () => token.get(),
     corpTicket: () => corpTicket.get(),
     agentTicket: () => (agentTicket ? agentTicket.get() : Promise.reject(noAgent())),
-    accessTokenInfo: async () => {
-      const { value, expiresAt } = await token.entry();
-      return { access_token: value, expires_in: secondsLeft(expiresAt) };
-    },
-    corpTicketInfo: async () => {
-      const { value, expiresAt } = await corpTicket.entry();
-      return { ticket: value, expires_in: secondsLeft(expiresAt) };
-    },
-    agentTicketInfo: async () => {
-      if (!agentTicket) throw noAgent();
-      const { value, expiresAt } = await agentTicket.entry();
-      return { ticket: value, expires_in: secondsLeft(expiresAt) };
-    },
+    accessTokenInfo: () => answerOf(token.entry(), 'access_token'),
+    corpTicketInfo: () => answerOf(corpTicket.entry(), 'ticket'),
+    agentTicketInfo: () => (agentTicket ? answerOf(agentTicket.entry(), 'ticket') : Promise.reject(noAgent())),
     async refreshAccessToken(stale) {
       if (typeof stale !== 'string' || !stale) throw new TypeError('refreshAccessToken: stale must be the access_token that WeCom refused.');
       const { entry, renewed } = await renew(stale);

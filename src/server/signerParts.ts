@@ -20,6 +20,15 @@ export const MAX_EXPIRES_IN = 24 * 60 * 60;
 export const secondsLeft = (expiresAt: number): number => Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
 
 /**
+ * A central token server's answer from one cache entry: its value under `name` (`access_token` or
+ * `ticket`) and `expires_in`, the whole seconds that same entry has left.
+ */
+export async function answerOf<K extends string>(entry: Promise<Entry>, name: K): Promise<Record<K, string> & { expires_in: number }> {
+  const { value, expiresAt } = await entry;
+  return { [name]: value, expires_in: secondsLeft(expiresAt) } as Record<K, string> & { expires_in: number };
+}
+
+/**
  * The cache entry of an issued credential: valid for `expiresIn` seconds (at most
  * {@link MAX_EXPIRES_IN}), refreshed from `expiresIn` minus `margin` **ms** on, but never before
  * half of its life, so that a short `expires_in` still caches.
