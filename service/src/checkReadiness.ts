@@ -73,10 +73,8 @@ async function wecomReadiness(app: WecomApp): Promise<WecomAppReadiness> {
   const { corpId, agentId, signer } = app;
   try {
     // A page inside WeCom needs both: the corp ticket (ww.register's getConfigSignature) and the agent ticket.
-    await withinWait(Promise.all([signer.corpTicket(), signer.agentTicket()]), 'jsapi_ticket');
-    const status = signer.status();
-    const left = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, Math.floor((at - Date.now()) / 1000)));
-    return { corpId, agentId, ready: true, jsapiTicketExpiresIn: left(status.corpTicketExpiresAt), agentTicketExpiresIn: left(status.agentTicketExpiresAt) };
+    const [corp, agent] = await withinWait(Promise.all([signer.corpTicketInfo(), signer.agentTicketInfo()]), 'jsapi_ticket');
+    return { corpId, agentId, ready: true, jsapiTicketExpiresIn: corp.expires_in, agentTicketExpiresIn: agent.expires_in };
   } catch (error) {
     if (error instanceof WechatApiError) {
       const reason = error.errcode === undefined ? 'WeCom gave no usable answer' : `WeCom answered errcode ${error.errcode}`;
